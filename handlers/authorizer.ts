@@ -1,0 +1,83 @@
+/**
+ * Lambda REQUEST authorizer for the WebSocket API's `$connect` route (API Gateway authorizes a
+ * WebSocket only at connect; the context returned here reaches every later route as
+ * `requestContext.authorizer = {userId, role, threadId}`).
+ *
+ * - no/invalid token            → throws Error('Unauthorized')  → API Gateway answers 401
+ * - valid token, bad thread id  → Deny policy                   → 403
+ * - issuer keys unreachable     → throws another error          → 500 (client may retry)
+ * - otherwise                   → Allow execute-api:Invoke on the event's methodArn, with the context
+ *
+ * Configuration comes from the environment (lib/schema.ts ENV): CHAT_AUTH_JWKS_URL, CHAT_AUTH_ISSUER,
+ * CHAT_AUTH_AUDIENCE, CHAT_AUTH_USER_ID_CLAIM, CHAT_AUTH_ROLES_CLAIM, CHAT_AUTH_AGENT_ROLE.
+ * One structured JSON log line per decision; never the token or its claims.
+ */
+import {
+  authOptionsFromEnv,
+  authorizeConnection,
+  authorizerResponse,
+  createTokenVerifier,
+  describeDecision,
+  type AuthorizerResult,
+  type ConnectionRequest,
+  type TokenVerifier,
+} from './core/auth';
+import { ENV } from '../lib/schema';
+
+/** The REQUEST authorizer event API Gateway sends for a WebSocket `$connect`. */
+export interface WebSocketAuthorizerEvent extends ConnectionRequest {
+  readonly type?: 'REQUEST';
+  readonly methodArn: string;
+  readonly requestContext?: {
+    readonly connectionId?: string;
+    readonly requestId?: string;
+    readonly routeKey?: string;
+    readonly apiId?: string;
+    readonly stage?: string;
+  };
+}
+
+// One verifier per container, so the JWKS cache and its cool-down survive warm invocations.
+// Rebuilt only if the configuration changes (tests change env between cases).
+let cachedVerifier: { readonly configKey: string; readonly verifier: TokenVerifier } | undefined;
+
+function verifierFromEnv(): TokenVerifier {
+  const options = authOptionsFromEnv(process.env);
+  const configKey = JSON.stringify(options);
+  if (cachedVerifier?.configKey !== configKey) {
+    cachedVerifier = { configKey, verifier: createTokenVerifier(options) };
+  }
+  return cachedVerifier.verifier;
+}
+
+export async function handler(event: WebSocketAuthorizerEvent): Promise<AuthorizerResult> {
+  const requestFields = {
+    requestId: event.requestContext?.requestId,
+    connectionId: event.requestContext?.connectionId,
+  };
+  let verifier: TokenVerifier;
+  try {
+    verifier = verifierFromEnv();
+  } catch (error) {
+    // Fail closed: without a complete configuration nobody connects.
+    log('error', 'authorizer.config_error', { ...requestFields, error: (error as Error).message });
+    throw new Error('Authorization unavailable');
+  }
+  const decision = await authorizeConnection(event, verifier);
+  log(decision.outcome === 'error' ? 'error' : 'info', 'authorizer.decision', {
+    ...requestFields,
+    ...describeDecision(decision),
+  });
+  return authorizerResponse(decision, event.methodArn);
+}
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const LEVEL_ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function log(level: Level, event: string, fields: Record<string, unknown>): void {
+  const configured = (process.env[ENV.logLevel] ?? 'info').toLowerCase() as Level;
+  if (LEVEL_ORDER[level] < (LEVEL_ORDER[configured] ?? LEVEL_ORDER.info)) return;
+  const line = JSON.stringify({ time: new Date().toISOString(), level, component: 'authorizer', event, ...fields });
+  if (level === 'error') console.error(line);
+  else console.log(line);
+}
