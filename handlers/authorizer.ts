@@ -22,7 +22,7 @@ import {
   type ConnectionRequest,
   type TokenVerifier,
 } from './core/auth';
-import { ENV } from '../lib/schema';
+import { createLogger } from './core/logging';
 
 /** The REQUEST authorizer event API Gateway sends for a WebSocket `$connect`. */
 export interface WebSocketAuthorizerEvent extends ConnectionRequest {
@@ -51,33 +51,22 @@ function verifierFromEnv(): TokenVerifier {
 }
 
 export async function handler(event: WebSocketAuthorizerEvent): Promise<AuthorizerResult> {
-  const requestFields = {
+  const logger = createLogger({
+    component: 'authorizer',
     requestId: event.requestContext?.requestId,
     connectionId: event.requestContext?.connectionId,
-  };
+  });
   let verifier: TokenVerifier;
   try {
     verifier = verifierFromEnv();
   } catch (error) {
     // Fail closed: without a complete configuration nobody connects.
-    log('error', 'authorizer.config_error', { ...requestFields, error: (error as Error).message });
+    logger.error('authorizer.config_error', { error: (error as Error).message });
     throw new Error('Authorization unavailable');
   }
   const decision = await authorizeConnection(event, verifier);
-  log(decision.outcome === 'error' ? 'error' : 'info', 'authorizer.decision', {
-    ...requestFields,
-    ...describeDecision(decision),
-  });
+  const fields = describeDecision(decision);
+  if (decision.outcome === 'error') logger.error('authorizer.decision', fields);
+  else logger.info('authorizer.decision', fields);
   return authorizerResponse(decision, event.methodArn);
-}
-
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const LEVEL_ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-function log(level: Level, event: string, fields: Record<string, unknown>): void {
-  const configured = (process.env[ENV.logLevel] ?? 'info').toLowerCase() as Level;
-  if (LEVEL_ORDER[level] < (LEVEL_ORDER[configured] ?? LEVEL_ORDER.info)) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, component: 'authorizer', event, ...fields });
-  if (level === 'error') console.error(line);
-  else console.log(line);
 }

@@ -78,6 +78,7 @@ async function expectUnauthorized(event: WebSocketAuthorizerEvent, reason: strin
 
 function lastDecisionLog(): Record<string, unknown> {
   const decisions = logLines
+    .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((entry) => entry.event === 'authorizer.decision');
   expect(decisions.length).toBeGreaterThan(0);
@@ -101,11 +102,10 @@ afterAll(async () => {
 beforeEach(() => {
   configureAuthEnv(jwks.url);
   logLines = [];
-  const capture = (line: unknown) => {
-    logLines.push(String(line));
-  };
-  jest.spyOn(console, 'log').mockImplementation(capture);
-  jest.spyOn(console, 'error').mockImplementation(capture);
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    logLines.push(...String(chunk).split('\n').filter((line) => line.length > 0));
+    return true;
+  });
 });
 
 afterEach(() => {
@@ -365,7 +365,7 @@ describe('configuration', () => {
   test('GIVEN the authorizer has no issuer configured WHEN a client connects with any token THEN it fails closed and logs a configuration error', async () => {
     delete process.env[ENV.issuer];
     await expect(handler(browserConnect(await token({ sub: 'alice' })))).rejects.toThrow(/^Authorization unavailable$/);
-    expect(logLines.map((line) => JSON.parse(line))).toContainEqual(
+    expect(logLines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))).toContainEqual(
       expect.objectContaining({ level: 'error', event: 'authorizer.config_error' }),
     );
   });

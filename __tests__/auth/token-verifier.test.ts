@@ -143,7 +143,8 @@ describe('keys, claims and identifiers', () => {
 
   test('GIVEN a user id claim that is missing, not a string or outside the identifier alphabet WHEN verified THEN USER_ID_INVALID', async () => {
     const verifier = createTokenVerifier({ jwksUrl: jwks.url, issuer, audience });
-    for (const claims of [{}, { sub: 42 }, { sub: 'auth0|abc123' }, { sub: 'x'.repeat(129) }, { sub: '' }]) {
+    const badSubjects: Record<string, unknown>[] = [{}, { sub: 42 }, { sub: 'auth0|abc123' }, { sub: 'x'.repeat(129) }, { sub: '' }];
+    for (const claims of badSubjects) {
       expect(await refusal(verifier, await mintToken(rsaKey, claims, { issuer, audience }))).toBe('USER_ID_INVALID');
     }
   });
