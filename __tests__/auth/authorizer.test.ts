@@ -73,7 +73,7 @@ function browserConnect(jwt: string, query: Record<string, string> = { threadId:
 
 async function expectUnauthorized(event: WebSocketAuthorizerEvent, reason: string): Promise<void> {
   await expect(handler(event)).rejects.toThrow(/^Unauthorized$/);
-  expect(lastDecisionLog()).toMatchObject({ outcome: 'unauthorized', statusCode: 401, reason });
+  expect(lastDecisionLog()).toMatchObject({ decision: 'unauthorized', statusCode: 401, reason });
 }
 
 function lastDecisionLog(): Record<string, unknown> {
@@ -207,7 +207,7 @@ describe('accepted tokens', () => {
       },
       context: { userId: 'alice', role: 'user', threadId: 't-1' },
     });
-    expect(lastDecisionLog()).toMatchObject({ outcome: 'allow', statusCode: 200, userId: 'alice', role: 'user', kid: 'key-a' });
+    expect(lastDecisionLog()).toMatchObject({ decision: 'allow', statusCode: 200, userId: 'alice', role: 'user', kid: 'key-a' });
   });
 
   test('GIVEN a valid token in the token query parameter WHEN connecting THEN Allow as its subject', async () => {
@@ -269,14 +269,14 @@ describe('thread id checks (403)', () => {
           Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: METHOD_ARN }],
         },
       });
-      expect(lastDecisionLog()).toMatchObject({ outcome: 'deny', statusCode: 403, reason: 'THREAD_ID_INVALID' });
+      expect(lastDecisionLog()).toMatchObject({ decision: 'deny', statusCode: 403, reason: 'THREAD_ID_INVALID' });
     }
   });
 
   test('GIVEN a user token WHEN connecting without a threadId THEN Deny (only agents may open a console connection)', async () => {
     const result = await handler(browserConnect(await token({ sub: 'alice' }), {}));
     expect(result.policyDocument.Statement[0].Effect).toBe('Deny');
-    expect(lastDecisionLog()).toMatchObject({ outcome: 'deny', reason: 'THREAD_REQUIRED' });
+    expect(lastDecisionLog()).toMatchObject({ decision: 'deny', reason: 'THREAD_REQUIRED' });
   });
 
   test('GIVEN an agent token WHEN connecting without a threadId THEN Allow with a context that has no threadId', async () => {
@@ -353,7 +353,7 @@ describe('JWKS caching, key rotation and cool-down', () => {
   test('GIVEN the JWKS endpoint is failing WHEN a client connects THEN the authorizer fails with a server error (500), not Allow and not 401', async () => {
     rotatingJwks.failWith(503);
     await expect(handler(browserConnect(await token({ sub: 'u1' }, {}, keyA)))).rejects.toThrow(/^Authorization unavailable$/);
-    expect(lastDecisionLog()).toMatchObject({ outcome: 'error', statusCode: 500, reason: 'JWKS_UNAVAILABLE' });
+    expect(lastDecisionLog()).toMatchObject({ decision: 'error', statusCode: 500, reason: 'JWKS_UNAVAILABLE' });
 
     rotatingJwks.failWith(undefined);
     const result = await handler(browserConnect(await token({ sub: 'u1' }, {}, keyA)));

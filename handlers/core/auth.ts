@@ -409,10 +409,10 @@ export function authorizerResponse(decision: ConnectionDecision, methodArn: stri
   }
 }
 
-/** Log-safe summary of a decision: outcome, status, reason code, kid and verified ids only. */
+/** Log-safe summary of a decision (`decision` = allow|deny|unauthorized|error, status, reason code, kid, verified ids). */
 export function describeDecision(decision: ConnectionDecision): Record<string, string | number | boolean> {
   const fields: Record<string, string | number | boolean> = {
-    outcome: decision.outcome,
+    decision: decision.outcome,
     statusCode: decision.statusCode,
   };
   if (decision.kid !== undefined) fields.kid = decision.kid;
