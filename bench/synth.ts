@@ -1,0 +1,157 @@
+/**
+ * Section 1, synth: the default stack's full synth (the app command `cdktf synth` runs, esbuild
+ * bundling included), each run in a fresh child process with a fresh output directory, measured
+ * from the outside. Baselines on the same stack in the same run, interleaved run by run so machine
+ * drift hits every variant alike:
+ *   (a) the stock cdktf TypeScript template's app command, `ts-node main.ts` (type-checking);
+ *   (b) the same, with the provider imported from the package root (`import * as aws from ...`).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTsNode } from './baseline-tools';
+import { runMeasured, type MeasuredRun } from './proc';
+import { createRootImportVariant } from './root-import-variant';
+import { median, ratio, round } from './stats';
+
+export interface SynthVariantResult {
+  id: 'project' | 'tsNode' | 'tsNodeRootImport';
+  label: string;
+  command: string;
+  runs: number;
+  wallMs: { median: number; min: number; max: number; samples: number[] };
+  peakRssMb: { median: number; max: number };
+  treePeakRssMb: { median: number; max: number };
+  resources: number;
+  /** SHA-256 of the synthesized cdk.tf.json with the output and app directory paths removed. */
+  outputSha256: string;
+}
+
+export interface SynthResult {
+  stack: string;
+  variants: SynthVariantResult[];
+  /** Baseline time / project time (higher = the project is faster). */
+  speedupVsTsNode?: number;
+  speedupVsRootImport?: number;
+  memoryRatioVsTsNode?: number;
+  memoryRatioVsRootImport?: number;
+  sameOutputAcrossVariants: boolean;
+  rootImportRewrite?: { filesRewritten: number; importsRewritten: number };
+}
+
+interface Variant {
+  id: SynthVariantResult['id'];
+  label: string;
+  cwd: string;
+  command: string;
+  args: string[];
+  samples: MeasuredRun[];
+  outputs: { resources: number; sha: string }[];
+}
+
+export interface SynthOptions {
+  repoRoot: string;
+  projectRuns: number;
+  baselineRuns: number;
+  skipBaselines: boolean;
+  log: (line: string) => void;
+}
+
+/** The project's own app command from cdktf.json (`node node_modules/tsx/dist/cli.mjs main.ts`). */
+function projectAppCommand(repoRoot: string): string[] {
+  const config = JSON.parse(readFileSync(join(repoRoot, 'cdktf.json'), 'utf8')) as { app: string };
+  return config.app.trim().split(/\s+/);
+}
+
+function readSynthOutput(outdir: string, appDir: string): { stack: string; resources: number; sha: string } {
+  const stacksDir = join(outdir, 'stacks');
+  if (!existsSync(stacksDir)) throw new Error(`synth wrote no stacks under ${outdir}`);
+  const stacks = readdirSync(stacksDir).sort();
+  if (stacks.length === 0) throw new Error(`synth wrote no stack under ${stacksDir}`);
+  const stack = stacks[0];
+  const text = readFileSync(join(stacksDir, stack, 'cdk.tf.json'), 'utf8').split(outdir).join('<outdir>').split(appDir).join('<app>');
+  const json = JSON.parse(text) as { resource?: Record<string, Record<string, unknown>> };
+  const resources = Object.values(json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+  return { stack, resources, sha: createHash('sha256').update(text).digest('hex') };
+}
+
+export async function runSynthBench(options: SynthOptions): Promise<SynthResult> {
+  const { repoRoot, log } = options;
+  const [appBin, ...appArgs] = projectAppCommand(repoRoot);
+  const variants: Variant[] = [
+    { id: 'project', label: 'this project (tsx, lib/ imports)', cwd: repoRoot, command: appBin, args: appArgs, samples: [], outputs: [] },
+  ];
+  let rewrite: SynthResult['rootImportRewrite'];
+  let variantDir: string | undefined;
+  if (!options.skipBaselines) {
+    const tsNode = ensureTsNode(log);
+    variants.push({
+      id: 'tsNode', label: '(a) ts-node main.ts (stock template)', cwd: repoRoot, command: process.execPath, args: [tsNode, 'main.ts'], samples: [], outputs: [],
+    });
+    const variant = createRootImportVariant(repoRoot);
+    variantDir = variant.dir;
+    rewrite = { filesRewritten: variant.filesRewritten, importsRewritten: variant.importsRewritten };
+    variants.push({
+      id: 'tsNodeRootImport', label: '(b) ts-node, provider from package root', cwd: variant.dir, command: process.execPath, args: [tsNode, 'main.ts'], samples: [], outputs: [],
+    });
+  }
+  let stackName = '';
+  const maxRuns = Math.max(options.projectRuns, options.skipBaselines ? 0 : options.baselineRuns);
+  try {
+    for (let run = 0; run < maxRuns; run++) {
+      for (const variant of variants) {
+        const wanted = variant.id === 'project' ? options.projectRuns : options.baselineRuns;
+        if (run >= wanted) continue;
+        const outdir = mkdtempSync(join(tmpdir(), 'chat-bench-synth-'));
+        try {
+          const env = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', NODE_OPTIONS: '' };
+          const result = await runMeasured(variant.command, variant.args, { cwd: variant.cwd, env, timeoutMs: 10 * 60_000 });
+          if (result.exitCode !== 0) {
+            throw new Error(`synth ${variant.label} exited ${result.exitCode}:\n${result.stderr.slice(-4000)}`);
+          }
+          const output = readSynthOutput(outdir, variant.cwd);
+          stackName = output.stack;
+          variant.samples.push(result);
+          variant.outputs.push({ resources: output.resources, sha: output.sha });
+          log(`synth ${variant.id} run ${run + 1}: ${Math.round(result.wallMs)} ms, peak ${Math.round(result.peakRssMb)} MB`);
+        } finally {
+          rmSync(outdir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    if (variantDir) rmSync(variantDir, { recursive: true, force: true });
+  }
+  const results = variants.map((variant): SynthVariantResult => {
+    const walls = variant.samples.map((s) => s.wallMs);
+    const rss = variant.samples.map((s) => s.peakRssMb);
+    const tree = variant.samples.map((s) => s.treePeakRssMb);
+    return {
+      id: variant.id,
+      label: variant.label,
+      command: [variant.command === process.execPath ? 'node' : variant.command, ...variant.args].join(' '),
+      runs: variant.samples.length,
+      wallMs: { median: round(median(walls)), min: round(Math.min(...walls)), max: round(Math.max(...walls)), samples: walls.map(round) },
+      peakRssMb: { median: round(median(rss)), max: round(Math.max(...rss)) },
+      treePeakRssMb: { median: round(median(tree)), max: round(Math.max(...tree)) },
+      resources: variant.outputs[0]?.resources ?? 0,
+      outputSha256: variant.outputs[0]?.sha ?? '',
+    };
+  });
+  const byId = (id: SynthVariantResult['id']) => results.find((r) => r.id === id);
+  const project = byId('project')!;
+  const tsNode = byId('tsNode');
+  const rootImport = byId('tsNodeRootImport');
+  const allShas = variants.flatMap((v) => v.outputs.map((o) => o.sha));
+  return {
+    stack: stackName,
+    variants: results,
+    speedupVsTsNode: tsNode && ratio(tsNode.wallMs.median, project.wallMs.median),
+    speedupVsRootImport: rootImport && ratio(rootImport.wallMs.median, project.wallMs.median),
+    memoryRatioVsTsNode: tsNode && ratio(tsNode.peakRssMb.median, project.peakRssMb.median),
+    memoryRatioVsRootImport: rootImport && ratio(rootImport.peakRssMb.median, project.peakRssMb.median),
+    sameOutputAcrossVariants: new Set(allShas).size === 1,
+    rootImportRewrite: rewrite,
+  };
+}
