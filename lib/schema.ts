@@ -190,8 +190,11 @@ export const LIMITS = {
   /** `thread.history` page size: default and maximum. */
   historyDefaultLimit: 50,
   historyMaxLimit: 100,
-  /** Identifiers (threadId, clientMessageId, userId): 1-128 chars of [A-Za-z0-9._:@-]. */
-  idPattern: /^[A-Za-z0-9._:@-]{1,128}$/,
+  /**
+   * Identifiers (threadId, clientMessageId, userId): 1-128 chars of [A-Za-z0-9._:@|-]. `|` admits Auth0 subjects
+   * (`auth0|abc`); `#`, the separator of composite keys, is never allowed.
+   */
+  idPattern: /^[A-Za-z0-9._:@|-]{1,128}$/,
   /** API Gateway closes a WebSocket connection after 2 hours; records expire a little later. */
   connectionTtlSeconds: 2 * 60 * 60 + 5 * 60,
   /** Idempotency records live a day: retries come within seconds, never days. */
