@@ -38,6 +38,7 @@ export const USAGE = `npm run bench [-- options]
   --rate <n>               steady messages/s per sending connection (default 1)
   --burst-seconds <n>      max-throughput phase length (default 20; quick 5)
   --in-flight <n>          messages awaiting ack per sender in the burst (default 1)
+  --markdown [file]        print the tables of a results file (default latest.json) as markdown
   --help                   this text`;
 
 function positive(name: string, raw: string | undefined): number {

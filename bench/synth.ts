@@ -38,6 +38,8 @@ export interface SynthResult {
   memoryRatioVsRootImport?: number;
   sameOutputAcrossVariants: boolean;
   rootImportRewrite?: { filesRewritten: number; importsRewritten: number };
+  /** Memory/architecture of the synthesized functions (for the cost section). */
+  lambda?: LambdaConfig;
 }
 
 interface Variant {
@@ -64,7 +66,35 @@ function projectAppCommand(repoRoot: string): string[] {
   return config.app.trim().split(/\s+/);
 }
 
-function readSynthOutput(outdir: string, appDir: string): { stack: string; resources: number; sha: string } {
+export interface LambdaConfig {
+  functions: number;
+  /** The memory size most functions have (the construct's default). */
+  memoryMb: number;
+  architecture: string;
+  runtime: string;
+}
+
+function lambdaConfig(json: { resource?: Record<string, Record<string, unknown>> }): LambdaConfig | undefined {
+  const functions = Object.values(json.resource?.aws_lambda_function ?? {}) as {
+    memory_size?: number;
+    architectures?: string[];
+    runtime?: string;
+  }[];
+  if (functions.length === 0) return undefined;
+  const mostCommon = <T>(values: T[]): T => {
+    const counts = new Map<T, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  };
+  return {
+    functions: functions.length,
+    memoryMb: Number(mostCommon(functions.map((f) => f.memory_size ?? 128))),
+    architecture: mostCommon(functions.map((f) => f.architectures?.[0] ?? 'x86_64')),
+    runtime: mostCommon(functions.map((f) => f.runtime ?? '')),
+  };
+}
+
+function readSynthOutput(outdir: string, appDir: string): { stack: string; resources: number; sha: string; lambda?: LambdaConfig } {
   const stacksDir = join(outdir, 'stacks');
   if (!existsSync(stacksDir)) throw new Error(`synth wrote no stacks under ${outdir}`);
   const stacks = readdirSync(stacksDir).sort();
@@ -73,7 +103,7 @@ function readSynthOutput(outdir: string, appDir: string): { stack: string; resou
   const text = readFileSync(join(stacksDir, stack, 'cdk.tf.json'), 'utf8').split(outdir).join('<outdir>').split(appDir).join('<app>');
   const json = JSON.parse(text) as { resource?: Record<string, Record<string, unknown>> };
   const resources = Object.values(json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-  return { stack, resources, sha: createHash('sha256').update(text).digest('hex') };
+  return { stack, resources, sha: createHash('sha256').update(text).digest('hex'), lambda: lambdaConfig(json) };
 }
 
 export async function runSynthBench(options: SynthOptions): Promise<SynthResult> {
@@ -97,6 +127,7 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
     });
   }
   let stackName = '';
+  let lambda: LambdaConfig | undefined;
   const maxRuns = Math.max(options.projectRuns, options.skipBaselines ? 0 : options.baselineRuns);
   try {
     for (let run = 0; run < maxRuns; run++) {
@@ -112,6 +143,7 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
           }
           const output = readSynthOutput(outdir, variant.cwd);
           stackName = output.stack;
+          if (variant.id === 'project') lambda = output.lambda;
           variant.samples.push(result);
           variant.outputs.push({ resources: output.resources, sha: output.sha });
           log(`synth ${variant.id} run ${run + 1}: ${Math.round(result.wallMs)} ms, peak ${Math.round(result.peakRssMb)} MB`);
@@ -153,5 +185,6 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
     memoryRatioVsRootImport: rootImport && ratio(rootImport.peakRssMb.median, project.peakRssMb.median),
     sameOutputAcrossVariants: new Set(allShas).size === 1,
     rootImportRewrite: rewrite,
+    lambda,
   };
 }

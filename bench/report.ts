@@ -1,0 +1,237 @@
+/**
+ * The printed report: one table per section with every baseline side by side, then the aims from
+ * issue 6, each marked met / missed / not judged with the measured value. The same tables render
+ * as markdown for help/performance.md (`npm run bench -- --markdown` prints them from latest.json).
+ */
+import type { CostResult } from './cost';
+import type { FunctionsResult } from './functions';
+import type { MessagePathResult } from './message-path';
+import type { SynthResult } from './synth';
+import { formatTable, markdownTable, type Cell } from './table';
+
+export interface Aim {
+  id: string;
+  aim: string;
+  measured: string;
+  status: 'met' | 'missed' | 'not judged';
+  note?: string;
+}
+
+export interface BenchResults {
+  schemaVersion: 1;
+  startedAt: string;
+  finishedAt: string;
+  mode: 'full' | 'quick';
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; note: string };
+  options: Record<string, unknown>;
+  synth?: SynthResult;
+  functions?: FunctionsResult;
+  messagePath?: MessagePathResult;
+  cost?: CostResult;
+  aims: Aim[];
+  errors: string[];
+  ok: boolean;
+}
+
+interface Table {
+  title: string;
+  headers: string[];
+  rows: Cell[][];
+  notes: string[];
+}
+
+const kb = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
+const x = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '-' : `${n}x`);
+const lat = (s: { p50: number; p95: number; p99: number; count: number }) => (s.count === 0 ? '-' : `${s.p50} / ${s.p95} / ${s.p99}`);
+
+export const AIM_LIMITS = {
+  synthSpeedupVsTsNode: 8,
+  synthPeakRssMb: 250,
+  zipKb: 300,
+  coldStartVsEmpty: 1.5,
+  messagesPerSecond: 1000,
+  ackP99Ms: 100,
+  aimClients: 200,
+  hotPathDynamoDbRequests: 3,
+};
+
+export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
+  const aims: Aim[] = [];
+  const { synth, functions, messagePath } = results;
+  const project = synth?.variants.find((v) => v.id === 'project');
+  if (synth && project) {
+    aims.push({
+      id: 'synth-speed',
+      aim: `synth >= ${AIM_LIMITS.synthSpeedupVsTsNode}x faster than (a) ts-node`,
+      measured: synth.speedupVsTsNode === undefined ? 'baseline not run' : `${synth.speedupVsTsNode}x (${project.wallMs.median} ms)`,
+      status: synth.speedupVsTsNode === undefined ? 'not judged' : synth.speedupVsTsNode >= AIM_LIMITS.synthSpeedupVsTsNode ? 'met' : 'missed',
+    });
+    aims.push({
+      id: 'synth-memory',
+      aim: `synth peak RSS < ${AIM_LIMITS.synthPeakRssMb} MB`,
+      measured: `${project.peakRssMb.median} MB (largest process; whole tree ${project.treePeakRssMb.median} MB)`,
+      status: project.peakRssMb.median < AIM_LIMITS.synthPeakRssMb ? 'met' : 'missed',
+    });
+  }
+  if (functions && functions.handlers.length > 0) {
+    const biggest = [...functions.handlers].sort((a, b) => b.zipBytes - a.zipBytes)[0];
+    aims.push({
+      id: 'zip-size',
+      aim: `every handler zip < ${AIM_LIMITS.zipKb} KB`,
+      measured: `largest ${biggest.id} ${kb(biggest.zipBytes)} KB`,
+      status: functions.handlers.every((h) => h.zipBytes < AIM_LIMITS.zipKb * 1024) ? 'met' : 'missed',
+    });
+    const slowest = [...functions.handlers].sort((a, b) => b.vsEmpty - a.vsEmpty)[0];
+    const over = functions.handlers.filter((h) => !(h.vsEmpty <= AIM_LIMITS.coldStartVsEmpty));
+    aims.push({
+      id: 'cold-start',
+      aim: `every cold start <= ${AIM_LIMITS.coldStartVsEmpty}x an empty handler's`,
+      measured: `worst ${slowest.id} ${slowest.vsEmpty}x (${slowest.bundled.coldStartMs} vs ${functions.emptyHandler.coldStartMs} ms)`,
+      status: over.length === 0 ? 'met' : 'missed',
+      note: over.length > 0 ? `over: ${over.map((h) => `${h.id} ${h.vsEmpty}x`).join(', ')}` : undefined,
+    });
+  }
+  if (messagePath) {
+    const burst = messagePath.load.phases.find((p) => p.name === 'burst');
+    const atScale = messagePath.load.connections >= AIM_LIMITS.aimClients;
+    if (burst) {
+      const met = burst.messagesPerSecond >= AIM_LIMITS.messagesPerSecond && burst.ackMs.p99 < AIM_LIMITS.ackP99Ms;
+      aims.push({
+        id: 'throughput',
+        aim: `>= ${AIM_LIMITS.messagesPerSecond} msg/s with ack p99 < ${AIM_LIMITS.ackP99Ms} ms at ${AIM_LIMITS.aimClients} clients`,
+        measured: `${burst.messagesPerSecond} msg/s, ack p99 ${burst.ackMs.p99} ms at ${messagePath.load.connections} clients`,
+        status: !atScale ? 'not judged' : met ? 'met' : 'missed',
+        note: !atScale ? `only ${messagePath.load.connections} clients in this run` : undefined,
+      });
+    }
+    aims.push({
+      id: 'hot-path',
+      aim: `<= ${AIM_LIMITS.hotPathDynamoDbRequests} DynamoDB requests on message.send's hot path`,
+      measured: `${messagePath.hotPath.dynamodbRequests} (${Object.entries(messagePath.hotPath.dynamodbByOperation).map(([op, n]) => `${op} ${n}`).join(', ')})`,
+      status: messagePath.hotPath.dynamodbRequests <= AIM_LIMITS.hotPathDynamoDbRequests ? 'met' : 'missed',
+      note:
+        messagePath.hotPath.dynamodbRequests > AIM_LIMITS.hotPathDynamoDbRequests
+          ? 'by design: rate limit + thread seq/ownership + message put + broadcast query (+ idempotency put with clientMessageId); see help/performance.md'
+          : undefined,
+    });
+    aims.push({
+      id: 'no-loss',
+      aim: 'no lost messages (acked, delivered to every other connection, bot reply to all)',
+      measured: `${messagePath.load.lostMessages} lost of ${messagePath.load.sent}`,
+      status: messagePath.load.lostMessages === 0 ? 'met' : 'missed',
+    });
+  }
+  return aims;
+}
+
+export function buildTables(results: BenchResults): Table[] {
+  const tables: Table[] = [];
+  const { synth, functions, messagePath, cost } = results;
+  if (synth) {
+    const project = synth.variants.find((v) => v.id === 'project')!;
+    tables.push({
+      title: `1. Synth: default stack "${synth.stack}", ${project.resources} resources, esbuild bundling included (median of runs)`,
+      headers: ['variant', 'runs', 'wall ms', 'peak RSS MB', 'tree RSS MB', 'time vs project', 'memory vs project'],
+      rows: synth.variants.map((v) => [
+        v.label,
+        v.runs,
+        v.wallMs.median,
+        v.peakRssMb.median,
+        v.treePeakRssMb.median,
+        x(Math.round((v.wallMs.median / project.wallMs.median) * 10) / 10),
+        x(Math.round((v.peakRssMb.median / project.peakRssMb.median) * 10) / 10),
+      ]),
+      notes: [
+        'peak RSS: largest single process, from the kernel (GNU time); tree RSS: all processes of the run summed (node + esbuild), sampled.',
+        `same Terraform JSON from every variant: ${synth.sameOutputAcrossVariants ? 'yes' : 'NO'}` +
+          (synth.rootImportRewrite ? `; (b) rewrote ${synth.rootImportRewrite.importsRewritten} imports in ${synth.rootImportRewrite.filesRewritten} files` : ''),
+      ],
+    });
+  }
+  if (functions) {
+    tables.push({
+      title: `2. Functions: zip size and cold start (node boot + load + first invocation against dynalite), median of ${functions.emptyHandler.runs} runs`,
+      headers: ['handler', 'zip KB', 'bundled cold ms', 'load / 1st call', 'unbundled cold ms', 'load / 1st call', 'unbundled vs bundled', 'vs empty', 'warm ms'],
+      rows: [
+        ...functions.handlers.map((h): Cell[] => [
+          h.id,
+          kb(h.zipBytes),
+          h.bundled.coldStartMs,
+          `${h.bundled.loadMs} / ${h.bundled.firstInvokeMs}`,
+          h.unbundled.coldStartMs,
+          `${h.unbundled.loadMs} / ${h.unbundled.firstInvokeMs}`,
+          x(h.unbundledVsBundled),
+          x(h.vsEmpty),
+          h.bundled.warmMs,
+        ]),
+        ['(empty handler)', undefined, functions.emptyHandler.coldStartMs, `${functions.emptyHandler.loadMs} / ${functions.emptyHandler.firstInvokeMs}`, undefined, undefined, undefined, '1x', functions.emptyHandler.warmMs],
+      ],
+      notes: [
+        `bundling: ${functions.bundling}; unbundled: the handler's own code transpiled, packages (AWS SDK, jose) required from node_modules.`,
+        ...(functions.failures.length > 0 ? [`FAILURES: ${functions.failures.slice(0, 5).join(' | ')}`] : []),
+      ],
+    });
+  }
+  if (messagePath) {
+    const load = messagePath.load;
+    tables.push({
+      title: `3. Message path: local runtime, ${load.connections} connections in ${load.connections / load.connectionsPerThread} threads (${load.connectionsPerThread} per thread: ${load.senders / (load.connections / load.connectionsPerThread)} sending devices + agents), clients in a separate process`,
+      headers: ['phase', 'seconds', 'sent', 'acked', 'msg/s', 'ack ms p50/p95/p99', 'delivery ms p50/p95/p99', 'bot reply ms p50/p95/p99'],
+      rows: load.phases.map((p) => [p.name, Math.round(p.durationMs / 100) / 10, p.sent, p.acked, p.messagesPerSecond, lat(p.ackMs), lat(p.deliveryMs), lat(p.botReplyMs)]),
+      notes: [
+        `lost messages: ${load.lostMessages}; missing deliveries: ${load.missingDeliveries}; missing bot replies: ${load.missingBotReplies}; error frames: ${JSON.stringify(load.errorFrames)}; socket errors: ${load.socketErrors}; unexpected closes: ${load.unexpectedCloses}; duplicates: ${load.duplicateDeliveries}`,
+        `per user message, whole path (message.send + outbox + bot reply): DynamoDB ${messagePath.perUserMessage.dynamodbRequests} (${fmtOps(messagePath.perUserMessage.dynamodbByOperation)}), SNS publishes ${messagePath.perUserMessage.snsPublishes}, @connections posts ${messagePath.perUserMessage.connectionsPosts}, Lambda invocations ${fmtOps(messagePath.perUserMessage.lambdaInvocations)}`,
+        `message.send hot path alone (${messagePath.hotPath.messages} messages, 2 connections, no bot): DynamoDB ${messagePath.hotPath.dynamodbRequests} (${fmtOps(messagePath.hotPath.dynamodbByOperation)}), @connections posts ${messagePath.hotPath.connectionsPosts}, SNS publishes ${messagePath.hotPath.snsPublishes}`,
+        ...(load.lostSamples.length > 0 ? [`lost (first ${load.lostSamples.length}): ${load.lostSamples.join('; ')}`] : []),
+      ],
+    });
+  }
+  if (cost) {
+    tables.push({
+      title: `4. Cost per 1,000,000 user messages with one bot reply each (USD, ${cost.region} list prices as of ${cost.pricesAsOf}, ${cost.memoryMb} MB ${cost.architecture}; counts ${cost.countsSource})`,
+      headers: ['connections per thread', 'API GW messages/msg', 'API Gateway', 'Lambda', 'DynamoDB', 'SNS', 'total', 'seed design (documented)'],
+      rows: cost.byConnectionsPerThread.map((s) => [
+        s.connectionsPerThread,
+        s.apiGatewayMessagesPerUserMessage,
+        sumService(s.lines, 'API Gateway'),
+        sumService(s.lines, 'Lambda'),
+        sumService(s.lines, 'DynamoDB'),
+        sumService(s.lines, 'SNS'),
+        s.usdPerMillionMessages,
+        s.connectionsPerThread === 1 ? `${cost.seed.usdPerMillionMessages} (flat: one connection per user)` : 'n/a: delivers to one connection only',
+      ]),
+      notes: [`per message: ${cost.wruPerMessage} WRU, ${cost.rruPerMessage} RRU.`, ...cost.assumptions],
+    });
+  }
+  tables.push({
+    title: 'Aims (issue 6; reported, never asserted)',
+    headers: ['aim', 'measured', 'status', 'note'],
+    rows: results.aims.map((a) => [a.aim, a.measured, a.status.toUpperCase(), a.note]),
+    notes: [],
+  });
+  return tables;
+}
+
+function fmtOps(ops: Record<string, number>): string {
+  const entries = Object.entries(ops);
+  return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+function sumService(lines: CostResult['seed']['lines'], service: string): number {
+  return Math.round(lines.filter((l) => l.service === service).reduce((sum, l) => sum + l.usdPerMillionMessages, 0) * 100) / 100;
+}
+
+export function renderText(results: BenchResults): string {
+  const header =
+    `ChatServer benchmark (${results.mode}) ${results.startedAt}\n` +
+    `machine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memoryGb} GB, node ${results.machine.node}; ${results.machine.note}`;
+  const body = buildTables(results).map((t) => [t.title, formatTable(t.headers, t.rows), ...t.notes.map((n) => `  ${n}`)].join('\n'));
+  const footer = results.errors.length > 0 ? `\nERRORS:\n${results.errors.map((e) => `  - ${e.split('\n')[0]}`).join('\n')}` : '';
+  return [header, ...body].join('\n\n') + footer + `\n\nresult: ${results.ok ? 'OK' : 'FAILED'}`;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const header = `Run: ${results.mode}, ${results.startedAt}; ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memoryGb} GB, node ${results.machine.node}.`;
+  const body = buildTables(results).map((t) => [`#### ${t.title}`, '', markdownTable(t.headers, t.rows), '', ...t.notes.map((n) => `- ${n}`)].join('\n'));
+  return [header, ...body].join('\n\n');
+}
