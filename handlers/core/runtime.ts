@@ -1,0 +1,20 @@
+/**
+ * Wiring for one invocation: a ChatService over the container's SDK clients (created once, on first
+ * use) with the invocation's logger, so delivery warnings carry the request id.
+ */
+import { ChatService } from './chat-service';
+import { getConfig, type ChatConfig } from './config';
+import { FrameDelivery, managementApiPoster } from './delivery';
+import type { Logger } from './logging';
+import { createStorage, getDocumentClient } from './storage';
+
+export function createChatService(logger: Logger, config: ChatConfig = getConfig()): ChatService {
+  const storage = createStorage(getDocumentClient(), config);
+  const delivery = new FrameDelivery(
+    // The endpoint is resolved on the first post: functions that never post need not have it.
+    (connectionId, data) => managementApiPoster(config.connectionsEndpoint())(connectionId, data),
+    (connectionId) => storage.connections.delete(connectionId),
+    logger,
+  );
+  return new ChatService({ storage, delivery, config, logger });
+}
