@@ -1,0 +1,117 @@
+/**
+ * outbox: consumes the messages table stream (INSERTs of user and agent messages, filtered by the
+ * event source mapping with OUTBOX_FILTER_PATTERN) and publishes each message to the responder topic
+ * with the seed's payload `{message, connection, requestMetadata}` and message attributes for
+ * subscription filter policies.
+ *
+ * A message is stored before it is acknowledged and published after, from the stream, so an
+ * acknowledged message reaches the topic even if a publish fails: records are published in order
+ * and the first failure is reported in batchItemFailures, so Lambda retries from there (at-least-once;
+ * bots dedupe on messageId). Bisect-on-error, bounded retries and the on-failure queue are the event
+ * source mapping's (construct).
+ */
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { getConfig } from './core/config';
+import { createLogger, type Logger } from './core/logging';
+import type { ChatMessage } from './core/protocol';
+import { toChatMessage, type MessageOrigin, type StoredMessage } from './core/storage';
+
+/** What subscribers receive as the SNS message body (the seed's shape). */
+export interface ResponderPayload {
+  message: ChatMessage;
+  connection: MessageOrigin['connection'];
+  requestMetadata: MessageOrigin['requestMetadata'];
+}
+
+let snsClient: SNSClient | undefined;
+function sns(): SNSClient {
+  snsClient ??= new SNSClient({});
+  return snsClient;
+}
+
+const PUBLISHED_TYPES = new Set(['user', 'agent']);
+
+/** The stored item of an INSERT of a user/agent message, or undefined for records the outbox skips. */
+function insertedMessage(record: DynamoDBRecord): StoredMessage | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || !image) return undefined;
+  const item = unmarshall(image as Record<string, AttributeValue>) as StoredMessage;
+  return PUBLISHED_TYPES.has(item.messageType) ? item : undefined;
+}
+
+export function responderPayload(item: StoredMessage): ResponderPayload {
+  if (!item.origin) throw new Error(`Message ${item.messageId} has no origin snapshot`);
+  return { message: toChatMessage(item), connection: item.origin.connection, requestMetadata: item.origin.requestMetadata };
+}
+
+async function publish(item: StoredMessage, topicArn: string): Promise<void> {
+  const payload = responderPayload(item);
+  await sns().send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Message: JSON.stringify(payload),
+      MessageAttributes: {
+        threadId: { DataType: 'String', StringValue: item.threadId },
+        messageType: { DataType: 'String', StringValue: item.messageType },
+        isHumanOverride: { DataType: 'String', StringValue: String(payload.connection.isHumanOverride === true) },
+      },
+    }),
+  );
+}
+
+async function publishRecord(record: DynamoDBRecord, topicArn: string, log: Logger): Promise<boolean> {
+  let item: StoredMessage | undefined;
+  try {
+    item = insertedMessage(record);
+    if (!item) {
+      log.debug('outbox.skipped', { eventId: record.eventID, eventName: record.eventName });
+      return true;
+    }
+    await publish(item, topicArn);
+    log.debug('outbox.published', { threadId: item.threadId, messageId: item.messageId });
+    return true;
+  } catch (err) {
+    log.error('outbox.publish_failed', {
+      eventId: record.eventID,
+      sequenceNumber: record.dynamodb?.SequenceNumber,
+      threadId: item?.threadId,
+      messageId: item?.messageId,
+      error: err,
+    });
+    return false;
+  }
+}
+
+export async function handler(
+  event: DynamoDBStreamEvent,
+  context?: { awsRequestId?: string },
+): Promise<DynamoDBBatchResponse> {
+  const started = Date.now();
+  const log = createLogger({ requestId: context?.awsRequestId, handler: 'outbox' });
+  const topicArn = getConfig().responderTopicArn();
+  const records = event.Records ?? [];
+  let published = 0;
+  for (const [index, record] of records.entries()) {
+    if (await publishRecord(record, topicArn, log)) {
+      published++;
+      continue;
+    }
+    // Lambda resumes a stream batch from the lowest failed sequence number; stop here so nothing
+    // after it is published twice needlessly.
+    const itemIdentifier = record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
+    log.warn('request', {
+      outcome: 'partial',
+      records: records.length,
+      published,
+      retryFrom: itemIdentifier,
+      notAttempted: records.length - index - 1,
+      durationMs: Date.now() - started,
+    });
+    return { batchItemFailures: [{ itemIdentifier }] };
+  }
+  log.info('request', { outcome: 'ok', records: records.length, published, durationMs: Date.now() - started });
+  return { batchItemFailures: [] };
+}
