@@ -1,0 +1,82 @@
+/**
+ * The API Gateway `@connections` management API (what ApiGatewayManagementApiClient calls) on the
+ * local runtime's port: `POST /@connections/{id}` sends a frame, `GET` describes the connection,
+ * `DELETE` closes it. A connection that is not open answers 410 with `x-amzn-ErrorType:
+ * GoneException`, which the SDK turns into a `GoneException`. An optional stage prefix
+ * (`/local/@connections/{id}`) is accepted, since the real endpoint includes the stage.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { CounterRegistry } from './counters';
+import type { WebSocketGateway } from './websocket-gateway';
+
+const CONNECTIONS_PATH = /^(?:\/[^/@]+)?\/@connections\/([^/]+)$/;
+
+export function isConnectionsPath(pathname: string): boolean {
+  return CONNECTIONS_PATH.test(pathname);
+}
+
+export function createConnectionsApi(gateway: WebSocketGateway, counters: CounterRegistry, maxMessageBytes: number) {
+  return function handle(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer, pathname: string): void {
+    const requestId = randomUUID();
+    const match = CONNECTIONS_PATH.exec(pathname);
+    if (!match) return sendError(response, 404, 'NotFoundException', 'Not Found', requestId);
+    let connectionId: string;
+    try {
+      connectionId = decodeURIComponent(match[1]);
+    } catch {
+      return sendError(response, 400, 'BadRequestException', 'Invalid connection id', requestId);
+    }
+    switch (request.method) {
+      case 'POST': {
+        counters.mutable.connections.posts += 1;
+        if (body.length > maxMessageBytes) {
+          return sendError(response, 413, 'PayloadTooLargeException', 'Message too long', requestId);
+        }
+        if (gateway.post(connectionId, body) === 'gone') {
+          counters.mutable.connections.postsGone += 1;
+          return sendError(response, 410, 'GoneException', `Connection ${connectionId} is gone`, requestId);
+        }
+        response.writeHead(200, { 'x-amzn-requestid': requestId, 'content-length': '0' });
+        return void response.end();
+      }
+      case 'GET': {
+        counters.mutable.connections.gets += 1;
+        const info = gateway.describe(connectionId);
+        if (!info) return sendError(response, 410, 'GoneException', `Connection ${connectionId} is gone`, requestId);
+        const payload = JSON.stringify({
+          ConnectedAt: new Date(info.connectedAt).toISOString(),
+          Identity: { SourceIp: info.sourceIp, UserAgent: info.userAgent },
+          LastActiveAt: new Date(info.lastActiveAt).toISOString(),
+        });
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(payload)),
+          'x-amzn-requestid': requestId,
+        });
+        return void response.end(payload);
+      }
+      case 'DELETE': {
+        counters.mutable.connections.deletes += 1;
+        if (!gateway.disconnect(connectionId)) {
+          return sendError(response, 410, 'GoneException', `Connection ${connectionId} is gone`, requestId);
+        }
+        response.writeHead(204, { 'x-amzn-requestid': requestId });
+        return void response.end();
+      }
+      default:
+        return sendError(response, 403, 'ForbiddenException', 'Method not allowed', requestId);
+    }
+  };
+}
+
+function sendError(response: http.ServerResponse, status: number, type: string, message: string, requestId: string): void {
+  const payload = JSON.stringify({ message });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(payload)),
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': type,
+  });
+  response.end(payload);
+}

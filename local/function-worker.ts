@@ -1,0 +1,161 @@
+/**
+ * Runs inside a worker thread: the local equivalent of a Lambda execution environment. It loads the
+ * real handler modules (TypeScript through tsx) with the environment the host gave this worker, so
+ * their module-scope AWS SDK clients point at this runtime's endpoints and nobody else's, then
+ * invokes `handler(event, context)` on request.
+ *
+ * Protocol with local/function-host.ts (structured clone over the worker port):
+ *   host → worker  {kind:'invoke', id, functionName, event, requestId, deadline}
+ *   worker → host  {kind:'ready'} | {kind:'loadError', error} | {kind:'result', id, ok, result|error}
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+
+export interface WorkerFunction {
+  readonly functionName: string;
+  /** Absolute path of the module to load. */
+  readonly file: string;
+  /** Name of the exported handler function. */
+  readonly exportName: string;
+  readonly memoryMb: number;
+}
+
+export interface WorkerInit {
+  readonly functions: readonly WorkerFunction[];
+  readonly region: string;
+  readonly accountId: string;
+}
+
+export interface InvokeRequest {
+  readonly kind: 'invoke';
+  readonly id: number;
+  readonly functionName: string;
+  readonly event: unknown;
+  readonly requestId: string;
+  /** Epoch ms after which the host reports a timeout. */
+  readonly deadline: number;
+}
+
+/** What Lambda reports for a failed invocation (`X-Amz-Function-Error` payload). */
+export interface InvocationError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
+
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'loadError'; readonly error: InvocationError }
+  | { readonly kind: 'result'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly kind: 'result'; readonly id: number; readonly ok: false; readonly error: InvocationError };
+
+type Handler = (event: unknown, context: unknown, callback?: (error: unknown, result?: unknown) => void) => unknown;
+
+export function toInvocationError(error: unknown): InvocationError {
+  if (error instanceof Error) {
+    return {
+      errorType: error.name || 'Error',
+      errorMessage: error.message,
+      trace: (error.stack ?? '').split('\n'),
+    };
+  }
+  return { errorType: 'Error', errorMessage: String(error), trace: [] };
+}
+
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('function-worker must run in a worker thread');
+  const init = workerData as WorkerInit;
+  const handlers = new Map<string, { fn: Handler; spec: WorkerFunction }>();
+  try {
+    for (const spec of init.functions) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = require(spec.file) as Record<string, unknown>;
+      const fn = loaded[spec.exportName];
+      if (typeof fn !== 'function') {
+        throw new TypeError(`${spec.file} does not export a function named '${spec.exportName}'`);
+      }
+      handlers.set(spec.functionName, { fn: fn as Handler, spec });
+    }
+  } catch (error) {
+    port.postMessage({ kind: 'loadError', error: toInvocationError(error) } satisfies WorkerMessage);
+    return;
+  }
+
+  port.on('message', (request: InvokeRequest) => {
+    const entry = handlers.get(request.functionName);
+    if (!entry) {
+      port.postMessage({
+        kind: 'result',
+        id: request.id,
+        ok: false,
+        error: { errorType: 'ResourceNotFoundException', errorMessage: `unknown function ${request.functionName}`, trace: [] },
+      } satisfies WorkerMessage);
+      return;
+    }
+    invoke(entry.fn, entry.spec, request, init)
+      .then((result) => asJson(result))
+      .then(
+        (result) => port.postMessage({ kind: 'result', id: request.id, ok: true, result } satisfies WorkerMessage),
+        (error: unknown) =>
+          port.postMessage({ kind: 'result', id: request.id, ok: false, error: toInvocationError(error) } satisfies WorkerMessage),
+      );
+  });
+  port.postMessage({ kind: 'ready' } satisfies WorkerMessage);
+}
+
+/** Calls an async handler, or a callback-style one (three parameters), like the Node.js Lambda runtime. */
+function invoke(fn: Handler, spec: WorkerFunction, request: InvokeRequest, init: WorkerInit): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: unknown, result?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined && error !== null) reject(error);
+      else resolve(result);
+    };
+    const context = lambdaContext(spec, request, init, settle);
+    try {
+      const returned = fn.length >= 3 ? fn(request.event, context, settle) : fn(request.event, context);
+      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+        (returned as Promise<unknown>).then((result) => settle(null, result), (error: unknown) => settle(error ?? new Error('rejected')));
+      } else if (fn.length < 3) {
+        settle(null, returned);
+      }
+    } catch (error) {
+      settle(error);
+    }
+  });
+}
+
+/** The Node.js Lambda runtime's context object. */
+function lambdaContext(
+  spec: WorkerFunction,
+  request: InvokeRequest,
+  init: WorkerInit,
+  settle: (error: unknown, result?: unknown) => void,
+): Record<string, unknown> {
+  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: spec.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${init.region}:${init.accountId}:function:${spec.functionName}`,
+    memoryLimitInMB: String(spec.memoryMb),
+    awsRequestId: request.requestId,
+    logGroupName: `/aws/lambda/${spec.functionName}`,
+    logStreamName: `${day}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, request.deadline - Date.now()),
+    done: (error: unknown, result?: unknown) => settle(error, result),
+    fail: (error: unknown) => settle(error ?? new Error('failed')),
+    succeed: (result: unknown) => settle(null, result),
+  };
+}
+
+/** Lambda serializes results as JSON: do the same, so a handler cannot return what AWS could not. */
+function asJson(result: unknown): unknown {
+  const text = JSON.stringify(result);
+  return text === undefined ? null : (JSON.parse(text) as unknown);
+}
+
+main();

@@ -1,0 +1,102 @@
+/**
+ * The Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`) for the functions
+ * the local runtime exposes to bots (the bot-reply function), so a bot calls it with the real
+ * LambdaClient pointed at AWS_ENDPOINT_URL_LAMBDA. Answers like Lambda: 200 with the JSON result;
+ * a function error is still 200 with `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage,
+ * trace}`; `InvocationType: Event` answers 202 at once; `DryRun` 204; unknown function 404.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { InvocationOutcome } from './function-host';
+import type { RuntimeLogger } from './logger';
+
+export type InvokableFunctions = ReadonlyMap<string, (event: unknown, requestId: string) => Promise<InvocationOutcome>>;
+
+/** Lambda's synchronous invocation payload limit. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export function isLambdaInvokePath(pathname: string): boolean {
+  return INVOKE_PATH.test(pathname);
+}
+
+export function createLambdaInvokeApi(functions: InvokableFunctions, logger: RuntimeLogger) {
+  const pendingEvents = new Set<Promise<unknown>>();
+
+  function handle(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer, pathname: string): void {
+    const requestId = randomUUID();
+    const match = INVOKE_PATH.exec(pathname);
+    if (request.method !== 'POST' || !match) {
+      return sendError(response, 404, 'ResourceNotFoundException', 'Unknown Lambda API operation', requestId);
+    }
+    // The name may be a bare name, a partial or a full ARN (`arn:aws:lambda:region:account:function:name[:qualifier]`).
+    const requested = decodeURIComponent(match[1]);
+    const arnMatch = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(requested);
+    const functionName = arnMatch ? arnMatch[1] : requested.split(':')[0];
+    const invoke = functions.get(functionName);
+    if (!invoke) {
+      return sendError(response, 404, 'ResourceNotFoundException', `Function not found: ${requested}`, requestId);
+    }
+    if (body.length > MAX_PAYLOAD_BYTES) {
+      return sendError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', requestId);
+    }
+    let event: unknown = {};
+    if (body.length > 0) {
+      try {
+        event = JSON.parse(body.toString('utf8'));
+      } catch {
+        return sendError(response, 400, 'InvalidRequestContentException', 'Could not parse request body into json', requestId);
+      }
+    }
+    const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    if (invocationType === 'DryRun') {
+      response.writeHead(204, { 'x-amzn-requestid': requestId });
+      return void response.end();
+    }
+    if (invocationType === 'Event') {
+      const run = invoke(event, requestId).then((outcome) => {
+        if (!outcome.ok) logger.warn('lambda.async_invoke_failed', { functionName, requestId, errorType: outcome.error.errorType });
+      });
+      pendingEvents.add(run);
+      void run.finally(() => pendingEvents.delete(run));
+      response.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': '0' });
+      return void response.end();
+    }
+    if (invocationType !== 'RequestResponse') {
+      return sendError(response, 400, 'InvalidParameterValueException', `Unsupported InvocationType ${invocationType}`, requestId);
+    }
+    void invoke(event, requestId).then((outcome) => {
+      const payload = JSON.stringify(outcome.ok ? outcome.result : outcome.error);
+      const headers: http.OutgoingHttpHeaders = {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(payload)),
+        'x-amzn-requestid': requestId,
+        'x-amz-executed-version': '$LATEST',
+      };
+      if (!outcome.ok) headers['x-amz-function-error'] = 'Unhandled';
+      response.writeHead(200, headers);
+      response.end(payload);
+    });
+  }
+
+  return {
+    handle,
+    /** True while an `InvocationType: Event` invocation runs. */
+    busy: (): boolean => pendingEvents.size > 0,
+    /** Resolves when every `InvocationType: Event` invocation accepted so far has finished. */
+    async idle(): Promise<void> {
+      while (pendingEvents.size > 0) await Promise.all([...pendingEvents]);
+    },
+  };
+}
+
+function sendError(response: http.ServerResponse, status: number, type: string, message: string, requestId: string): void {
+  const payload = JSON.stringify({ Type: status < 500 ? 'User' : 'Service', message });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(payload)),
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': type,
+  });
+  response.end(payload);
+}

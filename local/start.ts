@@ -1,0 +1,75 @@
+/**
+ * `npm start`: the chat server on http://localhost:8080 (PORT), data under .chat-data/ (CHAT_DATA_DIR),
+ * the demo bot answering (CHAT_DEMO_BOT=off, or CHAT_BOT_HANDLER=path/to/your-bot.ts), development
+ * identities unless CHAT_AUTH_JWKS_URL/ISSUER/AUDIENCE are set. Ctrl-C (or SIGTERM) closes every
+ * connection (1001), lets `$disconnect` run, flushes the data store and exits 0.
+ * All variables: help/local-development.md.
+ */
+import { ConfigError, optionsFromEnv } from './config';
+import { startLocalChat } from './runtime';
+
+async function main(): Promise<void> {
+  // The runtime stands for nodejs22.x Lambdas; the SDK's note about this machine's Node version is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let options;
+  try {
+    options = optionsFromEnv(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const chat = await startLocalChat(options);
+  const shown = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
+  const base = `http://${shown}:${chat.port}`;
+  const lines = [
+    '',
+    '  Chat server running locally',
+    `    Chat page      ${base}/`,
+    `    Agent view     ${base}/agent`,
+    `    WebSocket API  ws://${shown}:${chat.port}/`,
+    `    Data           ${options.dataDir ?? 'in memory (lost at exit)'}`,
+    `    Bots           ${options.bot ? options.bot.handlerFile : options.demoBot === false ? 'none' : 'demo bot (CHAT_DEMO_BOT=off to disable)'}`,
+    `    Auth           ${options.auth ? `JWT from ${options.auth.issuer}` : 'development mode: ?userId=&threadId= (INSECURE)'}`,
+    '',
+  ];
+  if (!options.auth) {
+    lines.push(
+      '  WARNING: development mode. Anyone who can reach this port can act as any user or agent.',
+      '           Do not expose it to a network; set CHAT_AUTH_JWKS_URL, CHAT_AUTH_ISSUER and',
+      '           CHAT_AUTH_AUDIENCE to verify tokens exactly like the deployed authorizer.',
+      '',
+    );
+  }
+  lines.push('  Press Ctrl-C to stop.', '');
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n  ${signal}: closing connections and flushing data...`);
+    chat.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shutdown failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    console.error(`port already in use: set PORT to another port (PORT=8081 npm start)`);
+  } else {
+    console.error('failed to start:', error);
+  }
+  process.exit(1);
+});

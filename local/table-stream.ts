@@ -1,0 +1,201 @@
+/**
+ * Emulates a DynamoDB stream (view type NEW_IMAGE) with a Lambda event source mapping on it, the way
+ * the construct wires the outbox: records in write order on one shard, the mapping's filter
+ * (lib/schema.ts OUTBOX_FILTER_PATTERN) applied before batching, batches of up to `batchSize`,
+ * `ReportBatchItemFailures` (retry from the lowest failed sequence number), bisect on function
+ * error, bounded retries with exponential backoff, and an on-failure destination (locally: an error
+ * log line and a counter, with the records' keys, never their contents).
+ */
+import { createHash } from 'node:crypto';
+import { matchesEventPattern, type EventPattern } from './filter-patterns';
+import type { TableWrite } from './dynamodb';
+import type { CounterRegistry } from './counters';
+import type { RuntimeLogger } from './logger';
+import type { InvocationOutcome } from './function-host';
+
+/** A record as Lambda receives it from a DynamoDB stream. */
+export interface DynamoDbStreamRecord {
+  readonly eventID: string;
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly eventVersion: '1.1';
+  readonly eventSource: 'aws:dynamodb';
+  readonly awsRegion: string;
+  readonly dynamodb: {
+    readonly ApproximateCreationDateTime: number;
+    readonly Keys: TableWrite['keys'];
+    readonly NewImage?: TableWrite['newImage'];
+    readonly SequenceNumber: string;
+    readonly SizeBytes: number;
+    readonly StreamViewType: 'NEW_IMAGE';
+  };
+  readonly eventSourceARN: string;
+}
+
+export interface TableStreamOptions {
+  readonly streamArn: string;
+  readonly region: string;
+  /** The event source mapping's filter; records that do not match are dropped before batching. */
+  readonly filter: EventPattern;
+  /** The consumer (the outbox handler). */
+  readonly invoke: (event: { Records: DynamoDbStreamRecord[] }) => Promise<InvocationOutcome>;
+  readonly batchSize?: number;
+  /** Retries of a failing record before it goes to the on-failure destination. */
+  readonly maxRetryAttempts?: number;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly counters: CounterRegistry;
+  readonly logger: RuntimeLogger;
+}
+
+export class TableStream {
+  private readonly queue: DynamoDbStreamRecord[] = [];
+  private sequence = 0n;
+  private running = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private wakeRetry: (() => void) | undefined;
+
+  constructor(private readonly options: TableStreamOptions) {}
+
+  /** Appends the record for a table write (called by the DynamoDB proxy after the write succeeded). */
+  push(write: TableWrite): void {
+    if (this.closed) return;
+    this.sequence += 1n;
+    const sequenceNumber = (10n ** 20n + this.sequence).toString();
+    const record: DynamoDbStreamRecord = {
+      eventID: createHash('md5').update(`${this.options.streamArn}/${sequenceNumber}`).digest('hex'),
+      eventName: write.eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: this.options.region,
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        Keys: write.keys,
+        NewImage: write.newImage,
+        SequenceNumber: sequenceNumber,
+        SizeBytes: write.sizeBytes,
+        StreamViewType: 'NEW_IMAGE',
+      },
+      eventSourceARN: this.options.streamArn,
+    };
+    this.options.counters.mutable.stream.records += 1;
+    let matched: boolean;
+    try {
+      matched = matchesEventPattern(this.options.filter, record);
+    } catch (error) {
+      this.options.logger.error('stream.filter_error', { error: (error as Error).message });
+      matched = false;
+    }
+    if (!matched) return;
+    this.options.counters.mutable.stream.recordsMatched += 1;
+    this.queue.push(record);
+    if (!this.running) void this.drain();
+  }
+
+  /** True while records wait or a batch is being consumed. */
+  get busy(): boolean {
+    return this.running || this.queue.length > 0;
+  }
+
+  /** Resolves once every record written so far has been consumed (or dropped after its retries). */
+  idle(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops accepting records; pending retries are abandoned (reported) and `idle()` waiters released. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.wakeRetry?.();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    const batchSize = this.options.batchSize ?? 100;
+    const maxRetries = this.options.maxRetryAttempts ?? 10;
+    let attempts = 0;
+    let bisectedSize: number | undefined;
+    try {
+      while (this.queue.length > 0) {
+        const size = Math.min(bisectedSize ?? batchSize, this.queue.length);
+        const batch = this.queue.slice(0, size);
+        this.options.counters.mutable.stream.batches += 1;
+        const outcome = this.closed
+          ? ({ ok: false, error: { errorType: 'Shutdown', errorMessage: 'local runtime shut down', trace: [] } } as const)
+          : await this.options.invoke({ Records: batch });
+
+        const firstFailed = outcome.ok ? firstFailedIndex(batch, outcome.result) : 0;
+        if (firstFailed === undefined) {
+          this.queue.splice(0, size);
+          attempts = 0;
+          bisectedSize = undefined;
+          continue;
+        }
+        // Everything before the first failure is checkpointed.
+        this.queue.splice(0, firstFailed);
+        if (!outcome.ok && size > 1) {
+          // BisectBatchOnFunctionError: find the poison record instead of retrying the whole batch.
+          bisectedSize = Math.ceil(size / 2);
+        }
+        attempts += 1;
+        if (attempts > maxRetries || this.closed) {
+          const dropCount = outcome.ok ? size - firstFailed : size;
+          const dropped = this.queue.splice(0, dropCount);
+          this.options.counters.mutable.stream.recordsDropped += dropped.length;
+          this.options.logger.error('stream.records_dropped', {
+            streamArn: this.options.streamArn,
+            reason: outcome.ok ? 'batchItemFailures' : outcome.error.errorType,
+            errorMessage: outcome.ok ? undefined : outcome.error.errorMessage,
+            sequenceNumbers: dropped.map((record) => record.dynamodb.SequenceNumber),
+            keys: dropped.map((record) => record.dynamodb.Keys),
+          });
+          attempts = 0;
+          bisectedSize = undefined;
+          continue;
+        }
+        this.options.counters.mutable.stream.retries += 1;
+        this.options.logger.warn('stream.batch_retry', {
+          attempt: attempts,
+          reason: outcome.ok ? 'batchItemFailures' : outcome.error.errorType,
+          errorMessage: outcome.ok ? undefined : outcome.error.errorMessage,
+        });
+        await this.backoff(attempts);
+      }
+    } finally {
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+      // A push that raced with the end of the loop.
+      if (this.queue.length > 0 && !this.closed) void this.drain();
+    }
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const initial = this.options.initialBackoffMs ?? 100;
+    const max = this.options.maxBackoffMs ?? 5000;
+    const delay = Math.min(max, initial * 2 ** (attempt - 1));
+    return new Promise((resolve) => {
+      this.wakeRetry = resolve;
+      this.retryTimer = setTimeout(resolve, delay);
+    });
+  }
+}
+
+/**
+ * Index of the lowest failed record per the handler's `batchItemFailures`, or undefined when the
+ * whole batch succeeded. An identifier that is not in the batch fails the whole batch (as Lambda does).
+ */
+function firstFailedIndex(batch: readonly DynamoDbStreamRecord[], result: unknown): number | undefined {
+  const failures = (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null)?.batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return undefined;
+  let lowest: number | undefined;
+  for (const failure of failures) {
+    const index = batch.findIndex((record) => record.dynamodb.SequenceNumber === failure?.itemIdentifier);
+    if (index < 0) return 0;
+    lowest = lowest === undefined ? index : Math.min(lowest, index);
+  }
+  return lowest;
+}

@@ -1,0 +1,543 @@
+/**
+ * The API Gateway WebSocket API, emulated on the local runtime's port with the `ws` package:
+ * - `$connect`: the REQUEST authorizer (when auth is on) then the connect handler, with the event API
+ *   Gateway sends (headers as the client sent them, query string, requestContext with connectionId,
+ *   routeKey, eventType, requestId, domainName, stage, connectedAt, identity, authorizer context). A
+ *   refusal answers the upgrade with the status code (401/403/...); headers the handler returns
+ *   (`Sec-WebSocket-Protocol`) go into the 101 response.
+ * - messages: route selection on `$request.body.action`, else `$default`; routes in
+ *   lib/schema.ts TWO_WAY_ROUTES send the handler's returned `body` back to the caller.
+ * - limits: 32 KB frames, 128 KB messages (close 1009), 10-minute idle timeout and 2-hour connection
+ *   lifetime (close 1001); `$disconnect` after every close.
+ * - the connection registry behind the `@connections` API (local/connections-api.ts).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ROUTES, TWO_WAY_ROUTES, type HandlerId } from '../lib/schema';
+import { FrameSizeGuard } from './frame-size-guard';
+import type { InvocationOutcome } from './function-host';
+import type { CounterRegistry } from './counters';
+import type { RuntimeLogger } from './logger';
+
+export interface GatewayLimits {
+  readonly maxFrameBytes: number;
+  readonly maxMessageBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly maxConnectionMs: number;
+}
+
+export interface WebSocketGatewayOptions {
+  readonly apiId: string;
+  readonly stage: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Runs the authorizer on `$connect` (JWT mode). */
+  readonly useAuthorizer: boolean;
+  readonly invoke: (handler: HandlerId, event: unknown, requestId: string) => Promise<InvocationOutcome>;
+  readonly limits: GatewayLimits;
+  readonly counters: CounterRegistry;
+  readonly logger: RuntimeLogger;
+}
+
+/** What `GET /@connections/{id}` reports. */
+export interface ConnectionInfo {
+  readonly connectedAt: number;
+  readonly lastActiveAt: number;
+  readonly sourceIp: string;
+  readonly userAgent?: string;
+}
+
+export type PostResult = 'sent' | 'gone';
+
+interface LiveConnection {
+  readonly connectionId: string;
+  readonly socket: WebSocket;
+  readonly connectedAt: number;
+  lastActiveAt: number;
+  readonly sourceIp: string;
+  readonly userAgent?: string;
+  readonly domainName: string;
+  readonly authorizer?: Record<string, unknown>;
+  idleTimer?: NodeJS.Timeout;
+  lifetimeTimer?: NodeJS.Timeout;
+  /** Set once a close was initiated: later messages are not routed. */
+  closing: boolean;
+  closed: Promise<void>;
+}
+
+/** Response of the `$connect` route, as far as API Gateway uses it. */
+interface ConnectResponse {
+  readonly statusCode?: number;
+  readonly headers?: Record<string, unknown>;
+  readonly body?: unknown;
+}
+
+// Headers the handshake itself owns: a handler cannot set them.
+const RESERVED_RESPONSE_HEADERS = new Set([
+  'connection', 'upgrade', 'sec-websocket-accept', 'sec-websocket-protocol', 'sec-websocket-extensions',
+  'content-length', 'transfer-encoding',
+]);
+
+export class WebSocketGateway {
+  private readonly server: WebSocketServer;
+  private readonly connections = new Map<string, LiveConnection>();
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Subprotocol and headers chosen by `$connect`, applied while the upgrade completes. */
+  private readonly handshakes = new WeakMap<http.IncomingMessage, { protocol?: string; headers: string[] }>();
+  private shuttingDown = false;
+
+  constructor(private readonly options: WebSocketGatewayOptions) {
+    this.server = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.limits.maxMessageBytes,
+      // API Gateway does not negotiate permessage-deflate.
+      perMessageDeflate: false,
+      handleProtocols: (_offered, request) => this.handshakes.get(request)?.protocol ?? false,
+    });
+    this.server.on('headers', (headers, request) => {
+      headers.push(...(this.handshakes.get(request)?.headers ?? []));
+    });
+  }
+
+  /** Handles an HTTP upgrade on the runtime's port. */
+  handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const run = this.connect(request, socket, head).catch((error: unknown) => {
+      this.options.logger.error('websocket.connect_failed', { error: (error as Error).message });
+      refuse(socket, 500, { message: 'Internal server error' }, randomUUID());
+    });
+    this.track(run);
+  }
+
+  /** Sends a frame to a connection (`POST /@connections/{id}`). */
+  post(connectionId: string, data: Buffer): PostResult {
+    const connection = this.connections.get(connectionId);
+    if (!connection || connection.closing || connection.socket.readyState !== WebSocket.OPEN) return 'gone';
+    connection.lastActiveAt = Date.now();
+    connection.socket.send(data, { binary: false });
+    this.options.counters.mutable.websocket.framesSent += 1;
+    return 'sent';
+  }
+
+  /** `GET /@connections/{id}`. */
+  describe(connectionId: string): ConnectionInfo | undefined {
+    const connection = this.connections.get(connectionId);
+    if (!connection || connection.closing) return undefined;
+    return {
+      connectedAt: connection.connectedAt,
+      lastActiveAt: connection.lastActiveAt,
+      sourceIp: connection.sourceIp,
+      userAgent: connection.userAgent,
+    };
+  }
+
+  /** `DELETE /@connections/{id}`: closes the connection (its `$disconnect` follows). */
+  disconnect(connectionId: string): boolean {
+    const connection = this.connections.get(connectionId);
+    if (!connection || connection.closing) return false;
+    this.close(connection, 1000, 'Connection closed by the server');
+    return true;
+  }
+
+  /** True while a handler invocation (connect, route, disconnect) is running. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Resolves when every handler invocation started so far (connects, routes, disconnects) has finished. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Refuses new upgrades, closes every connection with `code` and waits for their `$disconnect`s. */
+  async shutdown(code = 1001, reason = 'Server shutting down'): Promise<void> {
+    this.shuttingDown = true;
+    const closing = [...this.connections.values()].map((connection) => {
+      this.close(connection, code, reason);
+      return connection.closed;
+    });
+    await Promise.all(closing);
+    await this.idle();
+    this.server.close();
+  }
+
+  private async connect(request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const requestId = randomUUID();
+    const url = new URL(request.url ?? '/', 'http://local');
+    if (url.pathname !== '/') return refuse(socket, 404, { message: 'Not Found' }, requestId);
+    if (this.shuttingDown) return refuse(socket, 503, { message: 'Service Unavailable' }, requestId);
+    if (String(request.headers.upgrade).toLowerCase() !== 'websocket' || !request.headers['sec-websocket-key']) {
+      return refuse(socket, 400, { message: 'Bad Request' }, requestId);
+    }
+    socket.on('error', () => socket.destroy());
+
+    const connectionId = newConnectionId();
+    const connectedAt = Date.now();
+    const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+    const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined;
+    const domainName = typeof request.headers.host === 'string' ? request.headers.host : 'localhost';
+    const { headers, multiValueHeaders } = apiGatewayHeaders(request.rawHeaders);
+    const { queryStringParameters, multiValueQueryStringParameters } = apiGatewayQuery(url.searchParams);
+    const requestContext = {
+      routeKey: '$connect',
+      eventType: 'CONNECT',
+      extendedRequestId: requestId,
+      requestTime: formatRequestTime(connectedAt),
+      messageDirection: 'IN',
+      stage: this.options.stage,
+      connectedAt,
+      requestTimeEpoch: connectedAt,
+      identity: { sourceIp, userAgent },
+      requestId,
+      domainName,
+      connectionId,
+      apiId: this.options.apiId,
+    };
+
+    let authorizer: Record<string, unknown> | undefined;
+    if (this.options.useAuthorizer) {
+      const started = Date.now();
+      const methodArn = `arn:aws:execute-api:${this.options.region}:${this.options.accountId}:${this.options.apiId}/${this.options.stage}/$connect`;
+      const outcome = await this.options.invoke(
+        'authorizer',
+        {
+          type: 'REQUEST',
+          methodArn,
+          headers,
+          multiValueHeaders,
+          queryStringParameters,
+          multiValueQueryStringParameters,
+          stageVariables: {},
+          requestContext,
+        },
+        requestId,
+      );
+      const decision = authorizerDecision(outcome, methodArn);
+      if (decision.statusCode !== 200) {
+        this.options.counters.mutable.websocket.refused += 1;
+        this.options.logger.info('websocket.connect_refused', { connectionId, requestId, statusCode: decision.statusCode, by: 'authorizer' });
+        return refuse(socket, decision.statusCode, { message: decision.message }, requestId);
+      }
+      authorizer = { ...decision.context, principalId: decision.principalId, integrationLatency: Date.now() - started };
+    }
+
+    const outcome = await this.options.invoke(
+      'connect',
+      {
+        headers,
+        multiValueHeaders,
+        ...(queryStringParameters ? { queryStringParameters, multiValueQueryStringParameters } : {}),
+        requestContext: { ...requestContext, ...(authorizer ? { authorizer } : {}) },
+        isBase64Encoded: false,
+      },
+      requestId,
+    );
+    if (!outcome.ok) {
+      this.options.counters.mutable.websocket.refused += 1;
+      this.options.logger.error('websocket.connect_handler_error', { connectionId, requestId, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage });
+      return refuse(socket, 500, { message: 'Internal server error' }, requestId);
+    }
+    const response = (outcome.result ?? {}) as ConnectResponse;
+    const statusCode = typeof response.statusCode === 'number' ? response.statusCode : 200;
+    if (statusCode < 200 || statusCode > 299) {
+      this.options.counters.mutable.websocket.refused += 1;
+      this.options.logger.info('websocket.connect_refused', { connectionId, requestId, statusCode, by: 'connect' });
+      return refuse(socket, statusCode, response.body, requestId);
+    }
+
+    if (socket.destroyed) {
+      // The client left while `$connect` ran: API Gateway still cleans up with `$disconnect`.
+      this.runDisconnect({ connectionId, connectedAt, sourceIp, userAgent, domainName, authorizer }, 1006, 'Client left during connect');
+      return;
+    }
+    const handshake = { protocol: undefined as string | undefined, headers: [] as string[] };
+    for (const [name, value] of Object.entries(response.headers ?? {})) {
+      if (value === undefined || value === null) continue;
+      if (name.toLowerCase() === 'sec-websocket-protocol') handshake.protocol = String(value);
+      else if (!RESERVED_RESPONSE_HEADERS.has(name.toLowerCase()) && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+        handshake.headers.push(`${name}: ${String(value).replace(/[\r\n]/g, ' ')}`);
+      }
+    }
+    this.handshakes.set(request, handshake);
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      this.register(ws, socket, { connectionId, connectedAt, sourceIp, userAgent, domainName, authorizer });
+    });
+  }
+
+  private register(
+    socket: WebSocket,
+    rawSocket: Duplex,
+    identity: { connectionId: string; connectedAt: number; sourceIp: string; userAgent?: string; domainName: string; authorizer?: Record<string, unknown> },
+  ): void {
+    let resolveClosed!: () => void;
+    const connection: LiveConnection = {
+      ...identity,
+      socket,
+      lastActiveAt: identity.connectedAt,
+      closing: false,
+      closed: new Promise<void>((resolve) => (resolveClosed = resolve)),
+    };
+    this.connections.set(connection.connectionId, connection);
+    this.options.counters.mutable.websocket.connects += 1;
+    this.options.logger.debug('websocket.connected', { connectionId: connection.connectionId });
+
+    const guard = new FrameSizeGuard(this.options.limits.maxFrameBytes);
+    rawSocket.on('data', (chunk: Buffer) => {
+      if (!connection.closing && !guard.feed(chunk)) {
+        this.options.logger.info('websocket.frame_too_large', { connectionId: connection.connectionId });
+        this.close(connection, 1009, 'Frame size limit exceeded');
+      }
+    });
+    this.armIdleTimer(connection);
+    connection.lifetimeTimer = setTimeout(() => this.close(connection, 1001, 'Going away'), this.options.limits.maxConnectionMs);
+
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (connection.closing) return;
+      connection.lastActiveAt = Date.now();
+      this.armIdleTimer(connection);
+      this.track(this.route(connection, data, isBinary));
+    });
+    socket.on('error', (error) => {
+      // ws closes the connection itself (1009 for a message over maxPayload, 1002 for protocol errors).
+      connection.closing = true;
+      this.options.logger.info('websocket.protocol_error', { connectionId: connection.connectionId, error: error.message });
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      connection.closing = true;
+      clearTimeout(connection.idleTimer);
+      clearTimeout(connection.lifetimeTimer);
+      this.connections.delete(connection.connectionId);
+      const run = this.runDisconnect(connection, code, reason.toString('utf8'));
+      void run.then(resolveClosed);
+    });
+  }
+
+  private async route(connection: LiveConnection, data: Buffer, isBinary: boolean): Promise<void> {
+    this.options.counters.mutable.websocket.messages += 1;
+    const body = isBinary ? data.toString('base64') : data.toString('utf8');
+    const routeKey = isBinary ? '$default' : selectRoute(body);
+    const requestId = randomUUID();
+    const now = Date.now();
+    const event = {
+      requestContext: {
+        routeKey,
+        messageId: randomBytes(12).toString('base64url'),
+        eventType: 'MESSAGE',
+        extendedRequestId: requestId,
+        requestTime: formatRequestTime(now),
+        messageDirection: 'IN',
+        stage: this.options.stage,
+        connectedAt: connection.connectedAt,
+        requestTimeEpoch: now,
+        identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+        requestId,
+        domainName: connection.domainName,
+        connectionId: connection.connectionId,
+        apiId: this.options.apiId,
+        ...(connection.authorizer ? { authorizer: connection.authorizer } : {}),
+      },
+      body,
+      isBase64Encoded: isBinary,
+    };
+    const outcome = await this.options.invoke(ROUTES[routeKey], event, requestId);
+    if (!TWO_WAY_ROUTES.includes(routeKey)) return;
+    let reply: string | undefined;
+    if (!outcome.ok) {
+      this.options.logger.error('websocket.route_handler_error', {
+        connectionId: connection.connectionId, requestId, routeKey, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage,
+      });
+      // What API Gateway sends the caller when the integration fails.
+      reply = JSON.stringify({ message: 'Internal server error', connectionId: connection.connectionId, requestId });
+    } else if (typeof outcome.result === 'string') {
+      reply = outcome.result;
+    } else if (outcome.result && typeof outcome.result === 'object' && 'body' in outcome.result) {
+      const resultBody = (outcome.result as { body?: unknown }).body;
+      reply = typeof resultBody === 'string' ? resultBody : resultBody === undefined || resultBody === null ? undefined : JSON.stringify(resultBody);
+    }
+    if (reply !== undefined && !connection.closing && connection.socket.readyState === WebSocket.OPEN) {
+      connection.socket.send(reply, { binary: false });
+      this.options.counters.mutable.websocket.framesSent += 1;
+    }
+  }
+
+  private runDisconnect(
+    connection: { connectionId: string; connectedAt: number; sourceIp: string; userAgent?: string; domainName: string; authorizer?: Record<string, unknown> },
+    code: number,
+    reason: string,
+  ): Promise<void> {
+    this.options.counters.mutable.websocket.disconnects += 1;
+    const requestId = randomUUID();
+    const now = Date.now();
+    const run = this.options
+      .invoke(
+        'disconnect',
+        {
+          headers: { Host: connection.domainName, 'X-Forwarded-For': connection.sourceIp },
+          multiValueHeaders: { Host: [connection.domainName], 'X-Forwarded-For': [connection.sourceIp] },
+          requestContext: {
+            routeKey: '$disconnect',
+            disconnectStatusCode: code,
+            eventType: 'DISCONNECT',
+            extendedRequestId: requestId,
+            requestTime: formatRequestTime(now),
+            messageDirection: 'IN',
+            disconnectReason: reason,
+            stage: this.options.stage,
+            connectedAt: connection.connectedAt,
+            requestTimeEpoch: now,
+            identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+            requestId,
+            domainName: connection.domainName,
+            connectionId: connection.connectionId,
+            apiId: this.options.apiId,
+            ...(connection.authorizer ? { authorizer: connection.authorizer } : {}),
+          },
+          isBase64Encoded: false,
+        },
+        requestId,
+      )
+      .then((outcome) => {
+        if (!outcome.ok) {
+          this.options.logger.error('websocket.disconnect_handler_error', { connectionId: connection.connectionId, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage });
+        }
+      });
+    this.track(run);
+    return run;
+  }
+
+  private armIdleTimer(connection: LiveConnection): void {
+    clearTimeout(connection.idleTimer);
+    connection.idleTimer = setTimeout(() => this.close(connection, 1001, 'Going away'), this.options.limits.idleTimeoutMs);
+  }
+
+  private close(connection: LiveConnection, code: number, reason: string): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    connection.socket.close(code, reason);
+    // A client that never answers the close handshake is cut off.
+    setTimeout(() => connection.socket.terminate(), 2000).unref();
+  }
+
+  private track(run: Promise<unknown>): void {
+    this.pending.add(run);
+    void run.finally(() => this.pending.delete(run));
+  }
+}
+
+/** `$request.body.action` when the body is a JSON object naming a known route, else `$default`. */
+export function selectRoute(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return '$default';
+  }
+  const action = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { action?: unknown }).action : undefined;
+  if (typeof action !== 'string' || action.startsWith('$') || !Object.prototype.hasOwnProperty.call(ROUTES, action)) return '$default';
+  return action;
+}
+
+/** API Gateway's reading of a REQUEST authorizer's answer. */
+export function authorizerDecision(
+  outcome: InvocationOutcome,
+  methodArn: string,
+): { statusCode: 200; principalId: string; context: Record<string, unknown> } | { statusCode: 401 | 403 | 500; message: string } {
+  if (!outcome.ok) {
+    return outcome.error.errorMessage === 'Unauthorized'
+      ? { statusCode: 401, message: 'Unauthorized' }
+      : { statusCode: 500, message: 'Internal server error' };
+  }
+  const result = outcome.result as {
+    principalId?: unknown;
+    policyDocument?: { Statement?: { Effect?: string; Action?: string | string[]; Resource?: string | string[] }[] };
+    context?: Record<string, unknown>;
+  } | null;
+  const statements = result?.policyDocument?.Statement;
+  if (!result || typeof result.principalId !== 'string' || !Array.isArray(statements)) {
+    return { statusCode: 500, message: 'Internal server error' };
+  }
+  const applies = (statement: { Action?: string | string[]; Resource?: string | string[] }): boolean =>
+    toList(statement.Action).some((action) => wildcardMatch(action, 'execute-api:Invoke')) &&
+    toList(statement.Resource).some((resource) => wildcardMatch(resource, methodArn));
+  const denied = statements.some((statement) => statement.Effect === 'Deny' && applies(statement));
+  const allowed = statements.some((statement) => statement.Effect === 'Allow' && applies(statement));
+  if (denied || !allowed) return { statusCode: 403, message: 'Forbidden' };
+  const context = result.context ?? {};
+  // API Gateway accepts only string, number and boolean context values.
+  if (Object.values(context).some((value) => !['string', 'number', 'boolean'].includes(typeof value))) {
+    return { statusCode: 500, message: 'Internal server error' };
+  }
+  return { statusCode: 200, principalId: result.principalId, context };
+}
+
+function toList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+function wildcardMatch(pattern: string, value: string): boolean {
+  const regex = new RegExp(`^${pattern.split('').map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
+  return regex.test(value);
+}
+
+function refuse(socket: Duplex, statusCode: number, body: unknown, requestId: string): void {
+  if (socket.destroyed) return;
+  const payload = body === undefined || body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${http.STATUS_CODES[statusCode] ?? 'Error'}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(payload)}\r\n` +
+      `x-amzn-RequestId: ${requestId}\r\n\r\n${payload}`,
+  );
+}
+
+/** Headers with the names as the client sent them (API Gateway preserves case). */
+function apiGatewayHeaders(rawHeaders: readonly string[]): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index];
+    const value = rawHeaders[index + 1];
+    (multiValueHeaders[name] ??= []).push(value);
+    headers[name] = multiValueHeaders[name].join(',');
+  }
+  return { headers, multiValueHeaders };
+}
+
+function apiGatewayQuery(params: URLSearchParams): {
+  queryStringParameters?: Record<string, string>;
+  multiValueQueryStringParameters?: Record<string, string[]>;
+} {
+  if ([...params.keys()].length === 0) return {};
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of params) {
+    (multi[name] ??= []).push(value);
+    single[name] = value; // the last value wins, as in API Gateway
+  }
+  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
+}
+
+const CONNECTION_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** API Gateway style ids (`L0SM9cOFvHcCIhw=`): the trailing `=` exercises URL encoding in `@connections` calls. */
+function newConnectionId(): string {
+  const bytes = randomBytes(15);
+  let id = '';
+  for (const byte of bytes) id += CONNECTION_ID_ALPHABET[byte % CONNECTION_ID_ALPHABET.length];
+  return `${id}=`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `25/Nov/2026:21:52:27 +0000`, API Gateway's requestTime format. */
+function formatRequestTime(epochMs: number): string {
+  const date = new Date(epochMs);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
