@@ -1,0 +1,119 @@
+/**
+ * A local HTTP server speaking API Gateway's `@connections` management API, for the real
+ * ApiGatewayManagementApiClient:
+ * - `POST /@connections/{id}`: 200 and the frame is recorded for an open connection; 410 with
+ *   `x-amzn-ErrorType: GoneException` (mapped by the SDK to GoneException) for a closed or unknown one;
+ * - `GET /@connections/{id}`: connection info; `DELETE /@connections/{id}`: closes it (204).
+ * A stage path before `/@connections` is accepted, as in `https://{api}.execute-api.../{stage}`.
+ * Failures can be injected per connection (throttling 429, 5xx) to exercise retries.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface InjectedFailure {
+  status: number;
+  /** Error type in `x-amzn-ErrorType`, e.g. LimitExceededException, InternalServerErrorException. */
+  errorType: string;
+}
+
+export interface ConnectionsApi {
+  /** Endpoint for CHAT_CONNECTIONS_ENDPOINT (includes a stage path, like API Gateway's). */
+  readonly endpoint: string;
+  /** Marks a connection open (as API Gateway does when the handshake completes). */
+  open(connectionId: string): void;
+  /** The client went away without a $disconnect: posts now get 410. */
+  close(connectionId: string): void;
+  isOpen(connectionId: string): boolean;
+  /** Frames posted to a connection, parsed as JSON, in arrival order. */
+  received(connectionId: string): unknown[];
+  /** Raw bodies posted to a connection. */
+  receivedRaw(connectionId: string): string[];
+  /** The next `times` posts to the connection fail with `failure`. */
+  failNext(connectionId: string, failure: InjectedFailure, times: number): void;
+  /** Number of POST attempts for a connection (successful or not). */
+  attempts(connectionId: string): number;
+  stop(): Promise<void>;
+}
+
+const STAGE = 'test';
+
+export async function startConnectionsApi(): Promise<ConnectionsApi> {
+  const open = new Map<string, { connectedAt: number; lastActiveAt: number }>();
+  const frames = new Map<string, string[]>();
+  const failures = new Map<string, { failure: InjectedFailure; remaining: number }>();
+  const attemptCounts = new Map<string, number>();
+
+  const sendError = (response: ServerResponse, status: number, errorType: string, message: string | null) => {
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-ErrorType': errorType,
+      'x-amzn-RequestId': `req-${Date.now()}`,
+    });
+    response.end(JSON.stringify({ message }));
+  };
+
+  const handle = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const marker = path.indexOf('/@connections/');
+    if (marker < 0) return sendError(response, 404, 'NotFoundException', 'Not found');
+    const connectionId = decodeURIComponent(path.slice(marker + '/@connections/'.length));
+    const connection = open.get(connectionId);
+    if (request.method === 'POST') {
+      attemptCounts.set(connectionId, (attemptCounts.get(connectionId) ?? 0) + 1);
+      const injected = failures.get(connectionId);
+      if (injected && injected.remaining > 0) {
+        injected.remaining--;
+        return sendError(response, injected.failure.status, injected.failure.errorType, 'Injected failure');
+      }
+      if (!connection) return sendError(response, 410, 'GoneException', null);
+      connection.lastActiveAt = Date.now();
+      frames.set(connectionId, [...(frames.get(connectionId) ?? []), body.toString('utf8')]);
+      response.writeHead(200, { 'content-length': '0' });
+      return response.end();
+    }
+    if (!connection) return sendError(response, 410, 'GoneException', null);
+    if (request.method === 'GET') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      return response.end(
+        JSON.stringify({
+          ConnectedAt: new Date(connection.connectedAt).toISOString(),
+          Identity: { SourceIp: '127.0.0.1', UserAgent: 'test' },
+          LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        }),
+      );
+    }
+    if (request.method === 'DELETE') {
+      open.delete(connectionId);
+      response.writeHead(204);
+      return response.end();
+    }
+    return sendError(response, 405, 'BadRequestException', 'Method not allowed');
+  };
+
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => handle(request, response, Buffer.concat(chunks)));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}/${STAGE}`,
+    open: (connectionId) => open.set(connectionId, { connectedAt: Date.now(), lastActiveAt: Date.now() }),
+    close: (connectionId) => void open.delete(connectionId),
+    isOpen: (connectionId) => open.has(connectionId),
+    received: (connectionId) => (frames.get(connectionId) ?? []).map((raw) => JSON.parse(raw) as unknown),
+    receivedRaw: (connectionId) => [...(frames.get(connectionId) ?? [])],
+    failNext: (connectionId, failure, times) => failures.set(connectionId, { failure, remaining: times }),
+    attempts: (connectionId) => attemptCounts.get(connectionId) ?? 0,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
