@@ -35,7 +35,7 @@ import { TableStream } from './table-stream';
 import { createLambdaInvokeApi, isLambdaInvokePath } from './lambda-api';
 import { WebSocketGateway } from './websocket-gateway';
 import { createConnectionsApi, isConnectionsPath } from './connections-api';
-import { createStaticSite, DEFAULT_PAGE_CONFIG } from './static-site';
+import { createStaticSite, pageConfig } from './static-site';
 import { createLogger, type LogLevel, type RuntimeLogger } from './logger';
 import type { SnsFilterPolicy } from './filter-patterns';
 
@@ -253,7 +253,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       logger,
     });
     const connectionsApi = createConnectionsApi(gateway, counters, LIMITS.maxMessageBytes);
-    const site = createStaticSite(DEFAULT_PAGE_CONFIG(options.auth ? 'jwt' : 'none'));
+    const site = createStaticSite(pageConfig(options.auth ? 'jwt' : 'none', options.auth?.userIdClaim));
 
     server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => gateway.handleUpgrade(request, socket, head));
     server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
-import { LIMITS } from '../lib/schema';
+import { DEFAULTS, LIMITS } from '../lib/schema';
 
 const WEB_DIR = path.join(__dirname, 'web');
 
@@ -27,6 +27,8 @@ export interface PageConfig {
   readonly authMode: 'none' | 'jwt';
   readonly maxTextLength: number;
   readonly historyPageSize: number;
+  /** JWT claim naming the user (display only: recognising one's own messages). */
+  readonly userIdClaim: string;
 }
 
 export function createStaticSite(config: PageConfig) {
@@ -48,10 +50,11 @@ export function createStaticSite(config: PageConfig) {
   };
 }
 
-export const DEFAULT_PAGE_CONFIG = (authMode: 'none' | 'jwt'): PageConfig => ({
+export const pageConfig = (authMode: 'none' | 'jwt', userIdClaim: string = DEFAULTS.userIdClaim): PageConfig => ({
   authMode,
   maxTextLength: LIMITS.maxTextLength,
   historyPageSize: 30,
+  userIdClaim,
 });
 
 function send(
