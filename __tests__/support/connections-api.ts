@@ -32,6 +32,11 @@ export interface ConnectionsApi {
   failNext(connectionId: string, failure: InjectedFailure, times: number): void;
   /** Number of POST attempts for a connection (successful or not). */
   attempts(connectionId: string): number;
+  /** Holds every response this long, so concurrent posts overlap (to observe the parallelism bound). */
+  setResponseDelay(ms: number): void;
+  /** Most POSTs that were in flight at once since the last reset. */
+  maxInFlight(): number;
+  resetInFlight(): void;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,9 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
   const frames = new Map<string, string[]>();
   const failures = new Map<string, { failure: InjectedFailure; remaining: number }>();
   const attemptCounts = new Map<string, number>();
+  let responseDelayMs = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const sendError = (response: ServerResponse, status: number, errorType: string, message: string | null) => {
     response.writeHead(status, {
@@ -92,8 +100,18 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
 
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
+    const isPost = request.method === 'POST';
+    if (isPost) {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      response.once('finish', () => inFlight--);
+    }
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => handle(request, response, Buffer.concat(chunks)));
+    request.on('end', () => {
+      const respond = () => handle(request, response, Buffer.concat(chunks));
+      if (responseDelayMs > 0) setTimeout(respond, responseDelayMs);
+      else respond();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -110,6 +128,13 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
     receivedRaw: (connectionId) => [...(frames.get(connectionId) ?? [])],
     failNext: (connectionId, failure, times) => failures.set(connectionId, { failure, remaining: times }),
     attempts: (connectionId) => attemptCounts.get(connectionId) ?? 0,
+    setResponseDelay: (ms) => {
+      responseDelayMs = ms;
+    },
+    maxInFlight: () => maxInFlight,
+    resetInFlight: () => {
+      maxInFlight = inFlight;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
