@@ -1,0 +1,111 @@
+/**
+ * Bundles every Lambda handler (lib/schema.ts HANDLERS) with esbuild at synth, in one build call.
+ *
+ * Each bundle is a single minified CommonJS file `index.js` (handler `index.handler`) with the AWS SDK
+ * inside, so a function never depends on the SDK version the runtime happens to ship. esbuild output is
+ * deterministic; each bundle is written to a directory named by its SHA-256 under the OS temp dir, so
+ * the same sources always give the same directory, concurrent synths never overwrite each other's
+ * files, and a changed handler changes only its own bundle.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { HANDLERS, type HandlerId } from './schema';
+
+export interface HandlerBundle {
+  readonly handlerId: HandlerId;
+  /** Directory holding `index.js`. */
+  readonly directory: string;
+  /** SHA-256 (hex) of `index.js`. */
+  readonly sha256: string;
+  readonly sizeBytes: number;
+}
+
+export type HandlerBundles = Readonly<Record<HandlerId, HandlerBundle>>;
+
+/** Lambda `handler` setting for every bundle. */
+export const BUNDLE_HANDLER = 'index.handler';
+
+/** esbuild settings: Node 22 (the nodejs22.x runtime), CommonJS, minified, everything bundled. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  // The SDK's ES module builds tree-shake far better than its CommonJS ones.
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  sourcemap: false,
+  charset: 'utf8',
+  logLevel: 'silent',
+  write: false,
+} as const;
+
+function bundleRoot(): string {
+  return path.join(os.tmpdir(), 'cdktf-chat-server-bundles');
+}
+
+function writeContentAddressed(contents: Uint8Array, sha256: string): string {
+  const directory = path.join(bundleRoot(), sha256);
+  const file = path.join(directory, 'index.js');
+  if (fs.existsSync(file)) return directory;
+  // Write beside, then rename: another synth reading the same directory never sees half a file.
+  const staging = fs.mkdtempSync(path.join(bundleRoot(), `.staging-${sha256.slice(0, 8)}-`));
+  fs.writeFileSync(path.join(staging, 'index.js'), contents, { mode: 0o644 });
+  try {
+    fs.renameSync(staging, directory);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    // A concurrent synth produced the same bundle first: same content, nothing to do.
+    if (!fs.existsSync(file)) throw error;
+  }
+  return directory;
+}
+
+/**
+ * Bundles all handlers found under `sourceRoot` (which holds `handlers/` and `lib/schema.ts`).
+ * Throws naming every missing entry file, and with esbuild's messages when the build fails.
+ */
+export function bundleHandlers(sourceRoot: string): HandlerBundles {
+  const ids = Object.keys(HANDLERS) as HandlerId[];
+  const missing = ids.filter((id) => !fs.existsSync(path.join(sourceRoot, HANDLERS[id])));
+  if (missing.length > 0) {
+    throw new Error(
+      `ChatServer: handler entry file(s) not found under ${sourceRoot}: ` +
+        missing.map((id) => `${HANDLERS[id]} (HANDLERS.${id})`).join(', '),
+    );
+  }
+  fs.mkdirSync(bundleRoot(), { recursive: true });
+  const outdir = path.join(sourceRoot, '.chat-server-bundle');
+  let result;
+  try {
+    result = buildSync({
+      ...BUILD_OPTIONS,
+      mainFields: [...BUILD_OPTIONS.mainFields],
+      absWorkingDir: sourceRoot,
+      entryPoints: Object.fromEntries(ids.map((id) => [`${id}/index`, HANDLERS[id]])),
+      outdir,
+    });
+  } catch (error) {
+    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number } }> }).errors;
+    const details = errors?.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`);
+    throw new Error(`ChatServer: bundling the handlers failed:\n${details?.join('\n') ?? String(error)}`);
+  }
+  const bundles = {} as Record<HandlerId, HandlerBundle>;
+  for (const id of ids) {
+    const expected = path.join(outdir, id, 'index.js');
+    const output = result.outputFiles.find((file) => file.path === expected);
+    if (!output) throw new Error(`ChatServer: esbuild produced no output for HANDLERS.${id}`);
+    const sha256 = crypto.createHash('sha256').update(output.contents).digest('hex');
+    bundles[id] = {
+      handlerId: id,
+      directory: writeContentAddressed(output.contents, sha256),
+      sha256,
+      sizeBytes: output.contents.byteLength,
+    };
+  }
+  return bundles;
+}

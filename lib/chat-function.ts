@@ -1,0 +1,153 @@
+/**
+ * One Lambda function of the chat server: its bundle (TerraformAsset directory zipped by the
+ * `archive_file` data source), its own log group (created first, with retention), its own role and
+ * inline policy (log writes to its log group plus the exact statements it is given).
+ */
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { BUNDLE_HANDLER, type HandlerBundle } from './bundling';
+import { skipCheckovCheck } from './checkov';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './iam';
+
+/** Lambda runtime of every function (the handlers are bundled for Node.js 22). */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+
+/** Fixed file mode inside the zip, so the archive (and its hash) is the same on every machine. */
+export const ARCHIVE_FILE_MODE = '0644';
+
+export interface ChatFunctionProps {
+  /** Physical function name (also names its role and log group). */
+  readonly functionName: string;
+  readonly description: string;
+  readonly bundle: HandlerBundle;
+  readonly environment: Readonly<Record<string, string>>;
+  /** Statements beyond writing to its own log group. */
+  readonly statements: readonly PolicyStatement[];
+  readonly architecture: 'arm64' | 'x86_64';
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly logRetentionDays: number;
+  readonly kmsKeyArn?: string;
+}
+
+export class ChatFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly policy: IamRolePolicy;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly archive: DataArchiveFile;
+
+  constructor(scope: Construct, id: string, props: ChatFunctionProps) {
+    super(scope, id);
+    const { functionName, kmsKeyArn } = props;
+
+    const asset = new TerraformAsset(this, 'bundle', {
+      path: props.bundle.directory,
+      type: AssetType.DIRECTORY,
+      // Content hash of the bundle: the asset path changes exactly when the code does.
+      assetHash: props.bundle.sha256,
+    });
+    this.archive = new DataArchiveFile(this, 'archive', {
+      type: 'zip',
+      sourceDir: `\${path.module}/${asset.path}`,
+      outputPath: `\${path.module}/build/${functionName}.zip`,
+      outputFileMode: ARCHIVE_FILE_MODE,
+    });
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: kmsKeyArn,
+    });
+    if (!kmsKeyArn) {
+      skipCheckovCheck(
+        this.logGroup,
+        'CKV_AWS_158',
+        'Encrypted by CloudWatch Logs with its service key; set kmsKeyArn to use a customer-managed key.',
+      );
+    }
+
+    this.role = new IamRole(this, 'role', {
+      name: functionName,
+      description: `Execution role of ${functionName}`,
+      assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
+    });
+    this.policy = new IamRolePolicy(this, 'policy', {
+      name: functionName,
+      role: this.role.id,
+      policy: policyDocument([
+        {
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`${this.logGroup.arn}:*`],
+        },
+        ...props.statements,
+        // The environment variables are encrypted with the key.
+        ...(kmsKeyArn ? [{ sid: 'DecryptWithChatKey', actions: ['kms:Decrypt'], resources: [kmsKeyArn] }] : []),
+      ]),
+    });
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: LAMBDA_RUNTIME,
+      architectures: [props.architecture],
+      handler: BUNDLE_HANDLER,
+      filename: this.archive.outputPath,
+      sourceCodeHash: this.archive.outputBase64Sha256,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      environment: { variables: { ...props.environment } },
+      kmsKeyArn,
+      // The handlers write one JSON object per line themselves; Text keeps those lines as they are.
+      loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      // The log group exists (with its retention) before the first invocation could create it without
+      // one, and the policy is in place before the function can run.
+      dependsOn: [this.logGroup, this.policy],
+    });
+    skipCheckovCheck(
+      this.function,
+      'CKV_AWS_117',
+      'No VPC: the function only calls AWS public endpoints (DynamoDB, SNS, API Gateway) over TLS with IAM; ' +
+        'a VPC would add NAT cost and cold-start latency without narrowing access.',
+    );
+    skipCheckovCheck(
+      this.function,
+      'CKV_AWS_116',
+      'Never invoked asynchronously: API Gateway and bots invoke it synchronously, the outbox stream mapping ' +
+        'has its own on-failure queue, so a function dead-letter queue would never receive anything.',
+    );
+    skipCheckovCheck(
+      this.function,
+      'CKV_AWS_115',
+      'Concurrency is bounded by the stage throttling (rate/burst props); reserving concurrency per function ' +
+        'fails in accounts with the default low concurrency quota.',
+    );
+    skipCheckovCheck(
+      this.function,
+      'CKV_AWS_272',
+      'Code integrity comes from the synth: the zip is built from the bundled sources and pinned by ' +
+        'source_code_hash; AWS Signer profiles are outside the scope of this module.',
+    );
+    skipCheckovCheck(
+      this.function,
+      'CKV_AWS_50',
+      'No X-Ray tracing: the handlers are not instrumented for it, and every function logs one structured line ' +
+        'per event with the request and connection ids, which correlates a message across functions.',
+    );
+    if (!kmsKeyArn) {
+      skipCheckovCheck(
+        this.function,
+        'CKV_AWS_173',
+        'Environment variables hold only resource names, ARNs and settings (no secrets) and are encrypted ' +
+          'with the Lambda service key; set kmsKeyArn to use a customer-managed key.',
+      );
+    }
+  }
+}
