@@ -1,0 +1,71 @@
+/**
+ * The outbox: new user/agent messages reach the responder topic from the messages table stream, so an
+ * acknowledged message is published even when the first publish fails. The event source mapping
+ * filters with OUTBOX_FILTER_PATTERN, retries a bounded number of times while bisecting a failing
+ * batch, honours the function's partial batch failures, and sends what still fails to an SQS queue
+ * (`<name>-outbox-failures`) describing the records to replay.
+ */
+import { Construct } from 'constructs';
+import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { DEAD_LETTER_RETENTION_SECONDS } from './responder-topic';
+import { OUTBOX_FILTER_PATTERN } from './schema';
+
+/** Records per invocation: small, so one slow publish delays few messages. */
+export const OUTBOX_BATCH_SIZE = 10;
+/** Retries of a failing batch (halved each time by bisection) before its records go to the failure queue. */
+export const OUTBOX_MAXIMUM_RETRY_ATTEMPTS = 5;
+
+export interface OutboxProps {
+  readonly queueName: string;
+  /** @default SQS-managed encryption */
+  readonly kmsKeyArn?: string;
+}
+
+export interface OutboxConnection {
+  readonly streamArn: string;
+  readonly outboxFunction: LambdaFunction;
+  /** The outbox function's policy: the mapping is created only once the role can read the stream. */
+  readonly rolePolicy: IamRolePolicy;
+}
+
+export class Outbox extends Construct {
+  readonly failureQueue: SqsQueue;
+  private mapping?: LambdaEventSourceMapping;
+
+  constructor(scope: Construct, id: string, props: OutboxProps) {
+    super(scope, id);
+    this.failureQueue = new SqsQueue(this, 'failures', {
+      name: props.queueName,
+      messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+      ...(props.kmsKeyArn ? { kmsMasterKeyId: props.kmsKeyArn } : { sqsManagedSseEnabled: true }),
+    });
+  }
+
+  /** The stream → function mapping (once the function exists). */
+  get eventSourceMapping(): LambdaEventSourceMapping {
+    if (!this.mapping) throw new Error('Outbox: connect() has not been called');
+    return this.mapping;
+  }
+
+  connect(connection: OutboxConnection): LambdaEventSourceMapping {
+    if (this.mapping) throw new Error('Outbox: already connected');
+    this.mapping = new LambdaEventSourceMapping(this, 'stream-mapping', {
+      eventSourceArn: connection.streamArn,
+      functionName: connection.outboxFunction.arn,
+      // A mapping created (or re-created) after messages were written still publishes them.
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: OUTBOX_BATCH_SIZE,
+      maximumBatchingWindowInSeconds: 0,
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: OUTBOX_MAXIMUM_RETRY_ATTEMPTS,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      filterCriteria: { filter: [{ pattern: JSON.stringify(OUTBOX_FILTER_PATTERN) }] },
+      destinationConfig: { onFailure: { destinationArn: this.failureQueue.arn } },
+      dependsOn: [connection.rolePolicy],
+    });
+    return this.mapping;
+  }
+}

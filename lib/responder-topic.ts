@@ -1,0 +1,143 @@
+/**
+ * The SNS topic bots subscribe to. The outbox publishes every new user/agent message to it with the
+ * message attributes `threadId`, `messageType` and `isHumanOverride` ('true'/'false'), which
+ * subscription filter policies match on.
+ */
+import { Construct } from 'constructs';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { policyDocument } from './iam';
+
+/** SQS keeps undelivered messages for its maximum: 14 days to notice and redrive them. */
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+
+/** The usual bot: user messages only, and nothing while a human agent has taken the thread over. */
+export const DEFAULT_BOT_FILTER_POLICY: Readonly<Record<string, readonly string[]>> = {
+  messageType: ['user'],
+  isHumanOverride: ['false'],
+};
+
+export interface ResponderTopicProps {
+  readonly topicName: string;
+  /** @default SNS's AWS managed key (`alias/aws/sns`) */
+  readonly kmsKeyArn?: string;
+}
+
+/** A Lambda function to subscribe: the function resource of your stack, or its ARN and name. */
+export interface BotFunction {
+  readonly arn: string;
+  /** Function name or ARN. */
+  readonly functionName: string;
+}
+
+export interface SubscribeBotOptions {
+  /**
+   * Short name of the bot (letters, digits, - and _): names its construct and, by default, its
+   * dead-letter queue. Unique per topic.
+   */
+  readonly name: string;
+  /**
+   * SNS filter policy on the message attributes (`threadId`, `messageType`, `isHumanOverride`).
+   * @default DEFAULT_BOT_FILTER_POLICY: `{ messageType: ['user'], isHumanOverride: ['false'] }`
+   */
+  readonly filterPolicy?: Readonly<Record<string, unknown>>;
+  /**
+   * Name of the dead-letter queue receiving messages SNS could not deliver to the bot.
+   * @default `<topic name>-<name>-dlq`
+   */
+  readonly deadLetterQueueName?: string;
+}
+
+export interface BotSubscription {
+  readonly subscription: SnsTopicSubscription;
+  readonly deadLetterQueue: SqsQueue;
+  readonly permission: LambdaPermission;
+}
+
+const BOT_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const SQS_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+
+export class ResponderTopic extends Construct {
+  readonly topic: SnsTopic;
+  private readonly kmsKeyArn?: string;
+  private readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ResponderTopicProps) {
+    super(scope, id);
+    this.kmsKeyArn = props.kmsKeyArn;
+    this.name = props.topicName;
+    this.topic = new SnsTopic(this, 'topic', {
+      name: props.topicName,
+      kmsMasterKeyId: props.kmsKeyArn ?? 'alias/aws/sns',
+    });
+  }
+
+  /** The topic ARN (the seed's `topicArn`). */
+  get topicArn(): string {
+    return this.topic.arn;
+  }
+
+  get topicName(): string {
+    return this.topic.name;
+  }
+
+  /**
+   * Subscribes a bot's Lambda function with a filter policy and an SQS dead-letter queue (with the
+   * queue policy letting this topic, and only this topic, send to it), and allows this topic to invoke it.
+   */
+  subscribeBot(bot: BotFunction, options: SubscribeBotOptions): BotSubscription {
+    if (!BOT_NAME_PATTERN.test(options.name)) {
+      throw new Error(`subscribeBot: name must be 1-64 letters, digits, - or _, got ${JSON.stringify(options.name)}`);
+    }
+    const queueName = options.deadLetterQueueName ?? `${this.name}-${options.name}-dlq`;
+    if (!SQS_NAME_PATTERN.test(queueName)) {
+      throw new Error(
+        `subscribeBot: dead-letter queue name ${JSON.stringify(queueName)} is not a valid SQS name ` +
+          '(1-80 letters, digits, - or _): pass deadLetterQueueName',
+      );
+    }
+    const scope = new Construct(this, `bot-${options.name}`);
+    const deadLetterQueue = new SqsQueue(scope, 'dlq', {
+      name: queueName,
+      messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
+      ...(this.kmsKeyArn ? { kmsMasterKeyId: this.kmsKeyArn } : { sqsManagedSseEnabled: true }),
+    });
+    const queuePolicy = new SqsQueuePolicy(scope, 'dlq-policy', {
+      queueUrl: deadLetterQueue.url,
+      policy: policyDocument([
+        {
+          sid: 'TopicDeadLetters',
+          principals: { Service: 'sns.amazonaws.com' },
+          actions: ['sqs:SendMessage'],
+          resources: [deadLetterQueue.arn],
+          conditions: { ArnEquals: { 'aws:SourceArn': this.topic.arn } },
+        },
+      ]),
+    });
+    const permission = new LambdaPermission(scope, 'invoke', {
+      action: 'lambda:InvokeFunction',
+      functionName: bot.functionName,
+      principal: 'sns.amazonaws.com',
+      sourceArn: this.topic.arn,
+    });
+    const subscription = new SnsTopicSubscription(scope, 'subscription', {
+      topicArn: this.topic.arn,
+      protocol: 'lambda',
+      endpoint: bot.arn,
+      filterPolicyScope: 'MessageAttributes',
+      filterPolicy: JSON.stringify(options.filterPolicy ?? DEFAULT_BOT_FILTER_POLICY),
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn }),
+      // SNS must be allowed to write dead letters and to invoke the bot before the first delivery.
+      dependsOn: [queuePolicy, permission],
+    });
+    return { subscription, deadLetterQueue, permission };
+  }
+}
+
+/** The responder topic alone (the seed's helper). */
+export function createResponderTopic(scope: Construct, props: ResponderTopicProps, id = 'responder-topic'): ResponderTopic {
+  return new ResponderTopic(scope, id, props);
+}
