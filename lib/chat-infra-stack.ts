@@ -1,0 +1,137 @@
+/**
+ * ChatInfraStack: a Terraform stack holding one ChatServer, with the AWS provider (default tags),
+ * the archive provider (function zips) and the state backend: S3 with S3-native locking when a
+ * bucket is configured, otherwise a local state file (announced once on stderr).
+ */
+import * as path from 'node:path';
+import type { Construct } from 'constructs';
+import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
+import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ChatServer } from './chat-server';
+import { ChatServerPropsError, type ChatServerProps } from './chat-server-props';
+import { addChatServerOutputs } from './outputs';
+import type { ResponderTopic } from './responder-topic';
+
+/**
+ * AWS provider versions the synthesized stack accepts: typed against 6.x by the bindings
+ * (@cdktf/provider-aws 21.22.1 = provider 6.25) and planned against 5.100 in the tests.
+ */
+export const AWS_PROVIDER_VERSION_RANGE = '>= 5.100.0, < 7.0.0';
+/** Archive provider versions with `output_file_mode` (deterministic zips). */
+export const ARCHIVE_PROVIDER_VERSION_RANGE = '>= 2.4.0, < 3.0.0';
+export const DEFAULT_REGION = 'us-east-1';
+
+/** Remote state in S3, locked with S3 conditional writes (`use_lockfile`, Terraform >= 1.10). */
+export interface ChatStateBackendProps {
+  /** Bucket holding the state (create it once, with versioning). */
+  readonly bucket: string;
+  /**
+   * Object key of the state.
+   * @default `chat-server/<stack id>.tfstate`
+   */
+  readonly key?: string;
+  /**
+   * Region of the bucket.
+   * @default the stack's region
+   */
+  readonly region?: string;
+  /**
+   * KMS key (ARN or alias) encrypting the state object.
+   * @default SSE-S3
+   */
+  readonly kmsKeyId?: string;
+}
+
+export interface ChatInfraStackProps extends ChatServerProps {
+  /**
+   * AWS region of every resource.
+   * @default 'us-east-1'
+   */
+  readonly region?: string;
+  /**
+   * Where Terraform keeps the state.
+   * @default a local file `terraform.<stack id>.tfstate` in the directory synth runs from (with a notice)
+   */
+  readonly stateBackend?: ChatStateBackendProps;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+let localStateNoticeShown = false;
+
+export class ChatInfraStack extends TerraformStack {
+  readonly chatServer: ChatServer;
+  readonly webSocketApi: Apigatewayv2Api;
+  readonly responderTopic: ResponderTopic;
+  readonly messagesTable: DynamodbTable;
+  readonly connectionsTable: DynamodbTable;
+  readonly region: string;
+
+  constructor(scope: Construct, id: string, props: ChatInfraStackProps) {
+    super(scope, id);
+    const { region: regionProp, stateBackend, tags, ...chatProps } = props;
+    this.region = regionProp ?? DEFAULT_REGION;
+    if (!REGION_PATTERN.test(this.region)) {
+      throw new ChatServerPropsError('region', `must be an AWS region like "eu-west-1", got ${JSON.stringify(regionProp)}`);
+    }
+
+    new AwsProvider(this, 'aws', {
+      region: this.region,
+      defaultTags: [{ tags: { 'chat-server': props.name, ...(tags ?? {}) } }],
+    });
+    new ArchiveProvider(this, 'archive');
+    this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION_RANGE });
+    this.addOverride('terraform.required_providers.archive', { source: 'hashicorp/archive', version: ARCHIVE_PROVIDER_VERSION_RANGE });
+    this.configureBackend(id, stateBackend);
+
+    // Tags go on every resource through the provider's default_tags.
+    this.chatServer = new ChatServer(this, 'chat', { ...chatProps, tags: {} });
+    this.webSocketApi = this.chatServer.webSocketApi;
+    this.responderTopic = this.chatServer.responderTopic;
+    this.messagesTable = this.chatServer.messagesTable;
+    this.connectionsTable = this.chatServer.connectionsTable;
+    addChatServerOutputs(this, this.chatServer);
+  }
+
+  private configureBackend(id: string, backend: ChatStateBackendProps | undefined): void {
+    if (backend) {
+      if (typeof backend.bucket !== 'string' || !BUCKET_PATTERN.test(backend.bucket)) {
+        throw new ChatServerPropsError('stateBackend.bucket', `must be an S3 bucket name, got ${JSON.stringify(backend.bucket)}`);
+      }
+      if (backend.region !== undefined && !REGION_PATTERN.test(backend.region)) {
+        throw new ChatServerPropsError('stateBackend.region', `must be an AWS region, got ${JSON.stringify(backend.region)}`);
+      }
+      new S3Backend(this, {
+        bucket: backend.bucket,
+        key: backend.key ?? `chat-server/${id}.tfstate`,
+        region: backend.region ?? this.region,
+        encrypt: true,
+        kmsKeyId: backend.kmsKeyId,
+      });
+      // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend type predates the option.
+      this.addOverride('terraform.backend.s3.use_lockfile', true);
+      return;
+    }
+    // Relative to the stack's output directory (where terraform runs), pointing at the directory synth
+    // ran from: the state survives `rm -rf cdktf.out` and the path is the same on every machine.
+    const stackDir = path.resolve(App.of(this).outdir, 'stacks', id);
+    const statePath = path.relative(stackDir, path.resolve(`terraform.${id}.tfstate`)).split(path.sep).join('/');
+    new LocalBackend(this, { path: statePath });
+    if (!localStateNoticeShown) {
+      localStateNoticeShown = true;
+      process.stderr.write(
+        `NOTICE: no state bucket configured (CHAT_STATE_BUCKET): stack "${id}" keeps its Terraform state in the ` +
+          `local file ${path.resolve(`terraform.${id}.tfstate`)}. Configure an S3 bucket for shared or CI deployments.\n`,
+      );
+    }
+  }
+}
+
+/** The seed's entry point: a ChatInfraStack in `app`. */
+export function createChatInfraStack(app: Construct, id: string, props: ChatInfraStackProps): ChatInfraStack {
+  return new ChatInfraStack(app, id, props);
+}

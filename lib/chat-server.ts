@@ -1,0 +1,283 @@
+/**
+ * ChatServer: the whole chat backend as one construct. Tables from lib/schema.ts, one function per
+ * handler with its own least-privilege role, the WebSocket API with its routes and authorizer, the
+ * outbox (messages stream → responder topic) and the bot-reply invoke policy.
+ */
+import { Construct } from 'constructs';
+import { Annotations } from 'cdktf';
+import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { bundleHandlers } from './bundling';
+import { ChatFunction } from './chat-function';
+import {
+  resolveChatServerProps,
+  type ChatServerProps,
+  type ResolvedAuth,
+  type ResolvedChatServerProps,
+} from './chat-server-props';
+import { ChatUserPool } from './cognito-user-pool';
+import { HANDLER_WIRING, type TableAccess } from './handler-wiring';
+import type { PolicyStatement } from './iam';
+import { policyDocument } from './iam';
+import { Outbox } from './outbox';
+import { ResponderTopic, type BotFunction, type BotSubscription, type SubscribeBotOptions } from './responder-topic';
+import { ENV, HANDLERS, TABLES, type HandlerId, type TableId } from './schema';
+import { createTables } from './tables';
+import { tagResources } from './tags';
+import { ChatWebSocketApi, connectionsEndpointOf, createWebSocketApi, postToConnectionsArnOf } from './websocket-api';
+
+export const INSECURE_AUTH_WARNING =
+  "ChatServer: auth is { mode: 'none' }: INSECURE. Clients name themselves with ?userId=&threadId=, so anyone " +
+  'can connect as any user, read any thread and send as anyone. Use it only for experiments; configure a JWT ' +
+  'issuer or Cognito for anything else.';
+
+/** The JWT settings the authorizer ends up with (tokens when the pool is created in this stack). */
+export interface ChatServerAuthSettings {
+  readonly mode: 'jwt' | 'none';
+  readonly jwksUrl?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+}
+
+/** Function name suffix of a handler: its entry file name (`handlers/message-send.ts` → `message-send`). */
+export function functionSuffix(handlerId: HandlerId): string {
+  return HANDLERS[handlerId].replace(/^.*\//, '').replace(/\.ts$/, '');
+}
+
+function pascal(value: string): string {
+  return value.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+export class ChatServer extends Construct {
+  /** The props with every default applied. */
+  readonly config: ResolvedChatServerProps;
+  readonly tables: Readonly<Record<TableId, DynamodbTable>>;
+  readonly messagesTable: DynamodbTable;
+  readonly connectionsTable: DynamodbTable;
+  readonly threadsTable: DynamodbTable;
+  readonly idempotencyTable: DynamodbTable;
+  readonly responderTopic: ResponderTopic;
+  readonly webSocketApi: Apigatewayv2Api;
+  readonly webSocket: ChatWebSocketApi;
+  readonly functions: Readonly<Record<HandlerId, ChatFunction>>;
+  /** The function bots invoke to reply (`{userId?, threadId, message}`). */
+  readonly botReplyFunction: LambdaFunction;
+  /** Attach to a bot's role: allows `lambda:InvokeFunction` on the bot-reply function only. */
+  readonly botReplyInvokePolicy: IamPolicy;
+  readonly outbox: Outbox;
+  /** Created when auth is `{ createCognitoUserPool: true }`. */
+  readonly userPool?: ChatUserPool;
+  readonly auth: ChatServerAuthSettings;
+
+  constructor(scope: Construct, id: string, props: ChatServerProps) {
+    super(scope, id);
+    const config = resolveChatServerProps(props);
+    this.config = config;
+    const { name } = config;
+    if (config.auth.mode === 'none') {
+      process.stderr.write(`WARNING: ${INSECURE_AUTH_WARNING}\n`);
+      Annotations.of(this).addWarning(INSECURE_AUTH_WARNING);
+    }
+
+    this.tables = createTables(this, {
+      name,
+      kmsKeyArn: config.kmsKeyArn,
+      deletionProtection: config.deletionProtection,
+    });
+    this.messagesTable = this.tables.messages;
+    this.connectionsTable = this.tables.connections;
+    this.threadsTable = this.tables.threads;
+    this.idempotencyTable = this.tables.idempotency;
+
+    this.responderTopic = new ResponderTopic(this, 'responder-topic', {
+      topicName: config.snsTopicName,
+      kmsKeyArn: config.kmsKeyArn,
+    });
+    this.outbox = new Outbox(this, 'outbox', {
+      queueName: `${name}-outbox-failures`,
+      kmsKeyArn: config.kmsKeyArn,
+    });
+
+    this.webSocketApi = createWebSocketApi(this, 'websocket-api', name);
+    const connectionsEndpoint = connectionsEndpointOf(this.webSocketApi, config.stageName);
+    const postToConnectionsArn = postToConnectionsArnOf(this.webSocketApi, config.stageName);
+
+    let jwt: { jwksUrl: string; issuer: string; audience: string } | undefined;
+    if (config.auth.mode === 'create-cognito-user-pool') {
+      this.userPool = new ChatUserPool(this, 'user-pool', {
+        name,
+        agentGroupName: config.auth.agentRole,
+        selfSignUp: config.auth.selfSignUp,
+        deletionProtection: config.deletionProtection,
+      });
+      jwt = { jwksUrl: this.userPool.jwksUrl, issuer: this.userPool.issuer, audience: this.userPool.client.id };
+    } else if (config.auth.mode === 'jwt') {
+      jwt = { jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience };
+    }
+    this.auth = jwt ? { mode: 'jwt', ...jwt } : { mode: 'none' };
+
+    const bundles = bundleHandlers(config.handlerSourceRoot);
+    const functions = {} as Record<HandlerId, ChatFunction>;
+    for (const handlerId of Object.keys(HANDLERS) as HandlerId[]) {
+      // No authorizer without authentication.
+      if (handlerId === 'authorizer' && !jwt) continue;
+      const wiring = HANDLER_WIRING[handlerId];
+      const statements: PolicyStatement[] = wiring.tables.flatMap((access) => this.tableStatements(access));
+      if (wiring.postsToConnections) {
+        statements.push({
+          sid: 'PostToConnections',
+          actions: ['execute-api:ManageConnections'],
+          resources: [postToConnectionsArn],
+        });
+      }
+      if (wiring.publishesFromStream) statements.push(...this.outboxStatements());
+      const touchesData = statements.length > 0;
+      if (config.kmsKeyArn && touchesData) {
+        statements.push({
+          sid: 'EncryptWithChatKey',
+          actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          resources: [config.kmsKeyArn],
+        });
+      }
+
+      const environment: Record<string, string> = {};
+      if (wiring.verifiesTokens) {
+        if (!jwt || config.auth.mode === 'none') throw new Error('unreachable: authorizer without JWT settings');
+        Object.assign(environment, this.tokenEnvironment(jwt, config.auth));
+      } else {
+        Object.assign(environment, {
+          [ENV.authMode]: jwt ? 'jwt' : 'none',
+          [ENV.messageRetentionDays]: String(config.messageRetentionDays),
+          [ENV.rateLimitMessages]: String(config.rateLimit.messages),
+          [ENV.rateLimitWindowSeconds]: String(config.rateLimit.windowSeconds),
+        });
+      }
+      for (const table of new Set(wiring.tables.map((access) => access.table))) {
+        environment[TABLE_ENV[table]] = this.tables[table].name;
+      }
+      if (wiring.postsToConnections) environment[ENV.connectionsEndpoint] = connectionsEndpoint;
+      if (wiring.publishesFromStream) environment[ENV.responderTopicArn] = this.responderTopic.topicArn;
+
+      functions[handlerId] = new ChatFunction(this, `fn-${functionSuffix(handlerId)}`, {
+        functionName: `${name}-${functionSuffix(handlerId)}`,
+        description: `${name}: ${wiring.description}`,
+        bundle: bundles[handlerId],
+        environment,
+        statements,
+        architecture: config.lambda.architecture,
+        memorySize: config.lambda.memorySize,
+        timeout: config.lambda.timeout,
+        logRetentionDays: config.logRetentionDays,
+        kmsKeyArn: config.kmsKeyArn,
+      });
+    }
+    this.functions = functions;
+
+    this.webSocket = new ChatWebSocketApi(this, 'websocket', {
+      name,
+      api: this.webSocketApi,
+      stageName: config.stageName,
+      functions: Object.fromEntries(Object.entries(functions).map(([id, fn]) => [id, fn.function])),
+      authorizerFunction: functions.authorizer?.function,
+      throttling: config.throttling,
+      logRetentionDays: config.logRetentionDays,
+      kmsKeyArn: config.kmsKeyArn,
+      domain: config.domain,
+      configureApiGatewayAccountLogging: config.configureApiGatewayAccountLogging,
+    });
+
+    this.outbox.connect({
+      streamArn: this.messagesTable.streamArn,
+      outboxFunction: functions.outbox.function,
+      // The mapping checks at creation that the role can read the stream.
+      rolePolicy: functions.outbox.policy,
+    });
+
+    this.botReplyFunction = functions.botReply.function;
+    this.botReplyInvokePolicy = new IamPolicy(this, 'bot-reply-invoke-policy', {
+      name: `${name}-bot-reply-invoke`,
+      description: `Lets a bot reply in chat ${name}: invoke ${name}-${functionSuffix('botReply')} only`,
+      policy: policyDocument([
+        { sid: 'InvokeBotReply', actions: ['lambda:InvokeFunction'], resources: [this.botReplyFunction.arn] },
+      ]),
+    });
+
+    tagResources(this, config.tags);
+  }
+
+  /** wss:// URL clients connect to. */
+  get webSocketUrl(): string {
+    return this.webSocket.webSocketUrl;
+  }
+
+  /** https:// endpoint of the `@connections` management API. */
+  get connectionsEndpoint(): string {
+    return this.webSocket.connectionsEndpoint;
+  }
+
+  /** Subscribes a bot's Lambda function to the responder topic (filter policy, SQS dead-letter queue). */
+  subscribeBot(bot: BotFunction, options: SubscribeBotOptions): BotSubscription {
+    return this.responderTopic.subscribeBot(bot, options);
+  }
+
+  private tableStatements(access: TableAccess): PolicyStatement[] {
+    const table = this.tables[access.table];
+    const label = pascal(access.table);
+    const statements: PolicyStatement[] = [];
+    if (access.actions.length > 0) {
+      statements.push({ sid: `${label}Table`, actions: [...access.actions], resources: [table.arn] });
+    }
+    for (const indexName of access.indexQueries ?? []) {
+      if (!TABLES[access.table].globalIndexes.some((index) => index.indexName === indexName)) {
+        throw new Error(`HANDLER_WIRING: table ${access.table} has no index ${indexName}`);
+      }
+      statements.push({
+        sid: `${label}${pascal(indexName)}Index`,
+        actions: ['dynamodb:Query'],
+        resources: [`${table.arn}/index/${indexName}`],
+      });
+    }
+    return statements;
+  }
+
+  private outboxStatements(): PolicyStatement[] {
+    return [
+      {
+        sid: 'ReadMessagesStream',
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [this.messagesTable.streamArn],
+      },
+      {
+        // ListStreams is authorized on the table's stream path, not on one stream ARN.
+        sid: 'ListMessagesStreams',
+        actions: ['dynamodb:ListStreams'],
+        resources: [`${this.messagesTable.arn}/stream/*`],
+      },
+      { sid: 'PublishToResponderTopic', actions: ['sns:Publish'], resources: [this.responderTopic.topicArn] },
+      { sid: 'SendOutboxFailures', actions: ['sqs:SendMessage'], resources: [this.outbox.failureQueue.arn] },
+    ];
+  }
+
+  private tokenEnvironment(
+    jwt: { jwksUrl: string; issuer: string; audience: string },
+    auth: Exclude<ResolvedAuth, { mode: 'none' }>,
+  ): Record<string, string> {
+    return {
+      [ENV.jwksUrl]: jwt.jwksUrl,
+      [ENV.issuer]: jwt.issuer,
+      [ENV.audience]: jwt.audience,
+      [ENV.userIdClaim]: auth.userIdClaim,
+      [ENV.rolesClaim]: auth.rolesClaim,
+      [ENV.agentRole]: auth.agentRole,
+    };
+  }
+}
+
+const TABLE_ENV: Readonly<Record<TableId, string>> = {
+  messages: ENV.messagesTable,
+  connections: ENV.connectionsTable,
+  threads: ENV.threadsTable,
+  idempotency: ENV.idempotencyTable,
+};
