@@ -44,10 +44,11 @@ export function createConnectionsApi(gateway: WebSocketGateway, counters: Counte
         counters.mutable.connections.gets += 1;
         const info = gateway.describe(connectionId);
         if (!info) return sendError(response, 410, 'GoneException', `Connection ${connectionId} is gone`, requestId);
+        // Wire names are camelCase; the SDK exposes them as ConnectedAt, Identity.SourceIp, LastActiveAt.
         const payload = JSON.stringify({
-          ConnectedAt: new Date(info.connectedAt).toISOString(),
-          Identity: { SourceIp: info.sourceIp, UserAgent: info.userAgent },
-          LastActiveAt: new Date(info.lastActiveAt).toISOString(),
+          connectedAt: new Date(info.connectedAt).toISOString(),
+          identity: { sourceIp: info.sourceIp, userAgent: info.userAgent },
+          lastActiveAt: new Date(info.lastActiveAt).toISOString(),
         });
         response.writeHead(200, {
           'content-type': 'application/json',
