@@ -140,18 +140,28 @@ export class WebSocketGateway {
     return true;
   }
 
-  /** True while a handler invocation (connect, route, disconnect) is running. */
+  /** True while a handler invocation (connect, route, disconnect) runs or a connection is closing. */
   get busy(): boolean {
-    return this.pending.size > 0;
+    return this.pending.size > 0 || this.closingConnections().length > 0;
   }
 
   get connectionCount(): number {
     return this.connections.size;
   }
 
-  /** Resolves when every handler invocation started so far (connects, routes, disconnects) has finished. */
+  /**
+   * Resolves when every handler invocation started so far (connects, routes, disconnects) has
+   * finished and no connection is half closed (a client that saw its close before the server did
+   * still gets its `$disconnect` counted in).
+   */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.busy) await Promise.all([...this.pending, ...this.closingConnections()]);
+  }
+
+  private closingConnections(): Promise<void>[] {
+    return [...this.connections.values()]
+      .filter((connection) => connection.closing || connection.socket.readyState === WebSocket.CLOSING)
+      .map((connection) => connection.closed);
   }
 
   /** Refuses new upgrades, closes every connection with `code` and waits for their `$disconnect`s. */
@@ -287,7 +297,8 @@ export class WebSocketGateway {
     this.options.logger.debug('websocket.connected', { connectionId: connection.connectionId });
 
     const guard = new FrameSizeGuard(this.options.limits.maxFrameBytes);
-    rawSocket.on('data', (chunk: Buffer) => {
+    // Before ws's own listener: a whole oversized frame in one chunk must not be routed first.
+    rawSocket.prependListener('data', (chunk: Buffer) => {
       if (!connection.closing && !guard.feed(chunk)) {
         this.options.logger.info('websocket.frame_too_large', { connectionId: connection.connectionId });
         this.close(connection, 1009, 'Frame size limit exceeded');
