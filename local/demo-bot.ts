@@ -114,5 +114,7 @@ function requiredEnv(name: string): string {
 }
 
 function log(level: 'info' | 'warn', event: string, fields: Record<string, unknown>): void {
+  const threshold = (process.env.CHAT_LOG_LEVEL ?? 'info').toLowerCase();
+  if (threshold === 'error' || (threshold === 'warn' && level === 'info')) return;
   console.log(JSON.stringify({ time: new Date().toISOString(), level, component: 'demo-bot', event, ...fields }));
 }

@@ -181,42 +181,48 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
   });
 
   try {
-    const chatFunctions = await FunctionHost.start({
-      label: 'chat',
-      functions: (Object.keys(HANDLERS) as HandlerId[]).map((id) => ({
-        functionName: functionName(id),
-        file: path.resolve(REPO_ROOT, options.handlerFiles?.[id] ?? HANDLERS[id]),
-      })),
-      env: handlerEnv,
-      region: REGION,
-      accountId: ACCOUNT_ID,
-      counters,
-      logger,
-    });
-    resources.push(chatFunctions);
-    const invokeHandler = (id: HandlerId, event: unknown, requestId?: string): Promise<InvocationOutcome> =>
-      chatFunctions.invoke(functionName(id), event, requestId);
-
-    const topic = new LocalSnsTopic({ topicArn, publicUrl: internalUrl, counters, logger });
+    // Both environments load in parallel (each compiles its TypeScript and loads the AWS SDK).
     const bots = botSubscriptions(options, name);
-    if (bots.length > 0) {
-      const botHost = await FunctionHost.start({
-        label: 'bots',
-        functions: bots.map((bot) => ({ functionName: bot.functionName, file: bot.file, exportName: bot.exportName, timeoutMs: 60_000 })),
-        env: botEnv(internalUrl, botReplyFunctionName, topicArn, options.bot?.env),
+    const [chatStart, botStart] = await Promise.allSettled([
+      FunctionHost.start({
+        label: 'chat',
+        functions: (Object.keys(HANDLERS) as HandlerId[]).map((id) => ({
+          functionName: functionName(id),
+          file: path.resolve(REPO_ROOT, options.handlerFiles?.[id] ?? HANDLERS[id]),
+        })),
+        env: handlerEnv,
         region: REGION,
         accountId: ACCOUNT_ID,
         counters,
         logger,
+      }),
+      bots.length === 0
+        ? Promise.resolve(undefined)
+        : FunctionHost.start({
+            label: 'bots',
+            functions: bots.map((bot) => ({ functionName: bot.functionName, file: bot.file, exportName: bot.exportName, timeoutMs: 60_000 })),
+            env: botEnv(internalUrl, botReplyFunctionName, topicArn, logLevel, options.bot?.env),
+            region: REGION,
+            accountId: ACCOUNT_ID,
+            counters,
+            logger,
+          }),
+    ]);
+    for (const started of [chatStart, botStart]) if (started.status === 'fulfilled' && started.value) resources.push(started.value);
+    if (chatStart.status === 'rejected') throw chatStart.reason;
+    if (botStart.status === 'rejected') throw botStart.reason;
+    const chatFunctions = chatStart.value;
+    const botHost = botStart.value;
+    const invokeHandler = (id: HandlerId, event: unknown, requestId?: string): Promise<InvocationOutcome> =>
+      chatFunctions.invoke(functionName(id), event, requestId);
+
+    const topic = new LocalSnsTopic({ topicArn, publicUrl: internalUrl, counters, logger });
+    for (const bot of bots) {
+      topic.subscribe({
+        functionName: bot.functionName,
+        filterPolicy: bot.filterPolicy ?? undefined,
+        invoke: (event) => botHost!.invoke(bot.functionName, event),
       });
-      resources.push(botHost);
-      for (const bot of bots) {
-        topic.subscribe({
-          functionName: bot.functionName,
-          filterPolicy: bot.filterPolicy ?? undefined,
-          invoke: (event) => botHost.invoke(bot.functionName, event),
-        });
-      }
     }
 
     const stream = new TableStream({
@@ -361,7 +367,13 @@ function chatHandlerEnv(
 }
 
 /** A bot runs with the developer's environment (its own settings, API keys) but local AWS endpoints. */
-function botEnv(internalUrl: string, botReplyFunctionName: string, topicArn: string, extra?: Readonly<Record<string, string>>): Record<string, string> {
+function botEnv(
+  internalUrl: string,
+  botReplyFunctionName: string,
+  topicArn: string,
+  logLevel: LogLevel,
+  extra?: Readonly<Record<string, string>>,
+): Record<string, string> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('AWS_')),
   );
@@ -370,6 +382,7 @@ function botEnv(internalUrl: string, botReplyFunctionName: string, topicArn: str
     ...baseEnv(internalUrl),
     [BOT_REPLY_FUNCTION_ENV]: botReplyFunctionName,
     [ENV.responderTopicArn]: topicArn,
+    [ENV.logLevel]: logLevel,
     ...extra,
   };
 }
