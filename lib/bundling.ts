@@ -5,7 +5,9 @@
  * inside, so a function never depends on the SDK version the runtime happens to ship. esbuild output is
  * deterministic; each bundle is written to a directory named by its SHA-256 under the OS temp dir, so
  * the same sources always give the same directory, concurrent synths never overwrite each other's
- * files, and a changed handler changes only its own bundle.
+ * files, and a changed handler changes only its own bundle. Within one process the bundles are reused
+ * while none of the build's input files (as listed in esbuild's metafile) changed size or mtime, so an
+ * app (or a test suite) synthesizing several stacks bundles once.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -42,7 +44,29 @@ const BUILD_OPTIONS = {
   charset: 'utf8',
   logLevel: 'silent',
   write: false,
+  metafile: true,
 } as const;
+
+interface CachedBuild {
+  /** Every input file of the build (absolute path) with the size and mtime it had. */
+  readonly inputs: ReadonlyArray<readonly [string, number, number]>;
+  readonly bundles: HandlerBundles;
+}
+
+const builds = new Map<string, CachedBuild>();
+
+function unchanged(build: CachedBuild): boolean {
+  try {
+    return (
+      build.inputs.every(([file, size, mtimeMs]) => {
+        const stat = fs.statSync(file);
+        return stat.size === size && stat.mtimeMs === mtimeMs;
+      }) && Object.values(build.bundles).every((bundle) => fs.existsSync(path.join(bundle.directory, 'index.js')))
+    );
+  } catch {
+    return false;
+  }
+}
 
 function bundleRoot(): string {
   return path.join(os.tmpdir(), 'cdktf-chat-server-bundles');
@@ -70,6 +94,8 @@ function writeContentAddressed(contents: Uint8Array, sha256: string): string {
  * Throws naming every missing entry file, and with esbuild's messages when the build fails.
  */
 export function bundleHandlers(sourceRoot: string): HandlerBundles {
+  const cached = builds.get(sourceRoot);
+  if (cached && unchanged(cached)) return cached.bundles;
   const ids = Object.keys(HANDLERS) as HandlerId[];
   const missing = ids.filter((id) => !fs.existsSync(path.join(sourceRoot, HANDLERS[id])));
   if (missing.length > 0) {
@@ -107,5 +133,11 @@ export function bundleHandlers(sourceRoot: string): HandlerBundles {
       sizeBytes: output.contents.byteLength,
     };
   }
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => {
+    const file = path.resolve(sourceRoot, input);
+    const stat = fs.statSync(file);
+    return [file, stat.size, stat.mtimeMs] as const;
+  });
+  builds.set(sourceRoot, { inputs, bundles });
   return bundles;
 }

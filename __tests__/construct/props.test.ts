@@ -1,0 +1,185 @@
+/**
+ * Props: defaults applied in one place, every invalid prop refused at synth with an error naming it,
+ * and no synth without an explicit auth decision.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Testing } from 'cdktf';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { ChatServer, INSECURE_AUTH_WARNING } from '../../lib/chat-server';
+import {
+  CHAT_SERVER_DEFAULTS,
+  ChatServerPropsError,
+  resolveChatServerProps,
+  type ChatServerProps,
+} from '../../lib/chat-server-props';
+import { ChatInfraStack } from '../../lib/chat-infra-stack';
+import { DEFAULTS } from '../../lib/schema';
+import { REPO_ROOT, TEST_JWT_AUTH, baseProps, captureStderr, resourceList, synthChatServer, tempDir } from './support/synth';
+
+function synthWith(props: unknown): void {
+  Testing.synthScope((scope) => {
+    new ChatServer(scope, 'chat', props as ChatServerProps);
+  });
+}
+
+describe('ChatServer props', () => {
+  test('defaults: every optional prop gets its documented default', () => {
+    // GIVEN only the required props
+    // WHEN they are resolved
+    const resolved = resolveChatServerProps({ name: 'chat', auth: TEST_JWT_AUTH });
+    // THEN the defaults are the documented ones (and the shared schema defaults where they exist)
+    expect(resolved).toEqual({
+      name: 'chat',
+      auth: {
+        mode: 'jwt',
+        ...TEST_JWT_AUTH,
+        userIdClaim: 'sub',
+        rolesClaim: 'cognito:groups',
+        agentRole: 'chat-agent',
+      },
+      domain: undefined,
+      snsTopicName: 'chat-responder',
+      messageRetentionDays: 90,
+      stageName: 'prod',
+      throttling: { rateLimit: 1000, burstLimit: 500 },
+      rateLimit: { messages: DEFAULTS.rateLimitMessages, windowSeconds: DEFAULTS.rateLimitWindowSeconds },
+      lambda: { architecture: 'arm64', memorySize: 256, timeout: 10 },
+      logRetentionDays: 365,
+      kmsKeyArn: undefined,
+      deletionProtection: true,
+      tags: {},
+      configureApiGatewayAccountLogging: true,
+      handlerSourceRoot: REPO_ROOT,
+    });
+    expect(CHAT_SERVER_DEFAULTS.handlerSourceRoot).toBe(REPO_ROOT);
+  });
+
+  test('auth (cognito shortcut): issuer and JWKS URL are derived from the pool id and its region', () => {
+    const resolved = resolveChatServerProps({
+      name: 'chat',
+      auth: { cognitoUserPoolId: 'eu-west-1_AbCdEf123', cognitoClientId: 'client123' },
+    });
+    expect(resolved.auth).toEqual({
+      mode: 'jwt',
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+      jwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json',
+      audience: 'client123',
+      userIdClaim: 'sub',
+      rolesClaim: 'cognito:groups',
+      agentRole: 'chat-agent',
+    });
+  });
+
+  test('auth: synth fails without an auth decision, naming the prop and the choices', () => {
+    // GIVEN props without auth WHEN synthesized THEN the error names `auth` and the options
+    expect(() => synthWith({ name: 'chat' })).toThrow(ChatServerPropsError);
+    expect(() => synthWith({ name: 'chat' })).toThrow(/prop "auth": is required: .*cognitoUserPoolId.*createCognitoUserPool.*mode: 'none'/);
+    expect(() => synthWith({ name: 'chat', auth: {} })).toThrow(/prop "auth"/);
+  });
+
+  // [description, props, error pattern]: each must be refused at synth with the prop named.
+  const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['name: missing', { name: undefined }, /prop "name"/],
+    ['name: uppercase', { name: 'Chat' }, /prop "name": must be lowercase letters/],
+    ['name: longer than 32 characters', { name: 'c'.repeat(33) }, /prop "name"/],
+    ['name: starts with a digit', { name: '1chat' }, /prop "name"/],
+    ['auth.mode: anything but none', { auth: { mode: 'off' } }, /prop "auth.mode"/],
+    ['auth.jwksUrl: not https', { auth: { ...TEST_JWT_AUTH, jwksUrl: 'http://issuer.example.com/jwks' } }, /prop "auth.jwksUrl": must be an https:\/\/ URL/],
+    ['auth.issuer: empty', { auth: { ...TEST_JWT_AUTH, issuer: ' ' } }, /prop "auth.issuer"/],
+    ['auth.audience: missing', { auth: { jwksUrl: TEST_JWT_AUTH.jwksUrl, issuer: TEST_JWT_AUTH.issuer } }, /prop "auth.audience"/],
+    ['auth.userIdClaim: contains spaces', { auth: { ...TEST_JWT_AUTH, userIdClaim: 'user id' } }, /prop "auth.userIdClaim"/],
+    ['auth.rolesClaim: empty', { auth: { ...TEST_JWT_AUTH, rolesClaim: '' } }, /prop "auth.rolesClaim"/],
+    ['auth.agentRole: contains spaces', { auth: { ...TEST_JWT_AUTH, agentRole: 'chat agent' } }, /prop "auth.agentRole"/],
+    ['auth.cognitoUserPoolId: malformed', { auth: { cognitoUserPoolId: 'pool', cognitoClientId: 'abc' } }, /prop "auth.cognitoUserPoolId"/],
+    ['auth.cognitoClientId: malformed', { auth: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientId: 'a-b' } }, /prop "auth.cognitoClientId"/],
+    ['auth.region: malformed', { auth: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientId: 'abc', region: 'europe' } }, /prop "auth.region"/],
+    ['auth: two kinds mixed', { auth: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientId: 'abc', jwksUrl: TEST_JWT_AUTH.jwksUrl } }, /prop "auth.jwksUrl": is not an option of this auth kind/],
+    ['auth.createCognitoUserPool: false', { auth: { createCognitoUserPool: false } }, /prop "auth.createCognitoUserPool"/],
+    ['auth.selfSignUp: not a boolean', { auth: { createCognitoUserPool: true, selfSignUp: 'yes' } }, /prop "auth.selfSignUp"/],
+    ['domain: not an object', { domain: 'chat.example.com' }, /prop "domain": must be an object/],
+    ['domain.domainName: not a DNS name', { domain: { domainName: 'chat example', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' } }, /prop "domain.domainName"/],
+    ['domain.certificateArn: not an ACM ARN', { domain: { domainName: 'chat.example.com', certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' } }, /prop "domain.certificateArn"/],
+    ['domain.hostedZoneId: malformed', { domain: { domainName: 'chat.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc', hostedZoneId: 'zone-1' } }, /prop "domain.hostedZoneId"/],
+    ['snsTopicName: invalid characters', { snsTopicName: 'bots.fifo' }, /prop "snsTopicName"/],
+    ['messageRetentionDays: zero', { messageRetentionDays: 0 }, /prop "messageRetentionDays": must be an integer from 1 to 3650, got 0/],
+    ['messageRetentionDays: above ten years', { messageRetentionDays: 3651 }, /prop "messageRetentionDays"/],
+    ['messageRetentionDays: fractional', { messageRetentionDays: 1.5 }, /prop "messageRetentionDays"/],
+    ['stageName: spaces', { stageName: 'my stage' }, /prop "stageName"/],
+    ['throttling.rateLimit: zero', { throttling: { rateLimit: 0 } }, /prop "throttling.rateLimit"/],
+    ['throttling.burstLimit: negative', { throttling: { burstLimit: -1 } }, /prop "throttling.burstLimit"/],
+    ['rateLimit.messages: zero', { rateLimit: { messages: 0 } }, /prop "rateLimit.messages"/],
+    ['rateLimit.windowSeconds: above an hour', { rateLimit: { windowSeconds: 3601 } }, /prop "rateLimit.windowSeconds"/],
+    ['lambda.architecture: unknown', { lambda: { architecture: 'x86' } }, /prop "lambda.architecture"/],
+    ['lambda.memorySize: below 128', { lambda: { memorySize: 64 } }, /prop "lambda.memorySize"/],
+    ['lambda.timeout: above 900', { lambda: { timeout: 901 } }, /prop "lambda.timeout"/],
+    ['logRetentionDays: not a CloudWatch period', { logRetentionDays: 10 }, /prop "logRetentionDays": must be one of CloudWatch's retention periods/],
+    ['kmsKeyArn: an alias', { kmsKeyArn: 'alias/chat' }, /prop "kmsKeyArn"/],
+    ['deletionProtection: not a boolean', { deletionProtection: 'yes' }, /prop "deletionProtection"/],
+    ['tags: reserved aws: prefix', { tags: { 'aws:owner': 'me' } }, /prop "tags.aws:owner"/],
+    ['tags: non-string value', { tags: { team: 5 } }, /prop "tags.team"/],
+    ['configureApiGatewayAccountLogging: not a boolean', { configureApiGatewayAccountLogging: 'no' }, /prop "configureApiGatewayAccountLogging"/],
+    ['handlerSourceRoot: relative path', { handlerSourceRoot: 'handlers' }, /prop "handlerSourceRoot"/],
+  ];
+
+  test.each(invalid)('%s: refused at synth with an error naming the prop', (_, overrides, pattern) => {
+    // GIVEN otherwise valid props with one bad value WHEN synthesized THEN the error names the prop
+    const props = { ...baseProps(), ...overrides };
+    expect(() => synthWith(props)).toThrow(ChatServerPropsError);
+    expect(() => synthWith(props)).toThrow(pattern);
+  });
+
+  test('handlerSourceRoot: a directory without the handler entries fails synth naming every missing entry', () => {
+    const empty = tempDir('no-handlers');
+    expect(() => synthWith(baseProps({ handlerSourceRoot: empty }))).toThrow(
+      /handler entry file\(s\) not found under .*handlers\/authorizer\.ts \(HANDLERS\.authorizer\).*handlers\/outbox\.ts \(HANDLERS\.outbox\)/s,
+    );
+    fs.rmSync(empty, { recursive: true, force: true });
+  });
+
+  test('region and stateBackend.bucket (stack props): refused with the prop named', () => {
+    const app = new App({ outdir: tempDir('bad-stack') });
+    expect(() => new ChatInfraStack(app, 'a', { ...baseProps(), region: 'mars-1' })).toThrow(/prop "region"/);
+    expect(() => new ChatInfraStack(app, 'b', { ...baseProps(), stateBackend: { bucket: 'Bad_Bucket' } })).toThrow(
+      /prop "stateBackend.bucket"/,
+    );
+  });
+
+  test('kmsKeyArn: a token (a key created in the same stack) is accepted and wired everywhere', () => {
+    // GIVEN a KMS key resource in the stack WHEN its ARN is the kmsKeyArn THEN synth accepts the token
+    const json = JSON.parse(
+      Testing.synthScope((scope) => {
+        const key = new KmsKey(scope, 'key', { enableKeyRotation: true });
+        new ChatServer(scope, 'chat', baseProps({ kmsKeyArn: key.arn }));
+      }),
+    );
+    const keyRef = '${aws_kms_key.key.arn}';
+    expect(resourceList(json, 'aws_dynamodb_table').every((t) => t.server_side_encryption.kms_key_arn === keyRef)).toBe(true);
+  });
+
+  test("auth { mode: 'none' }: synth succeeds, warns on stderr and deploys no authorizer", () => {
+    // GIVEN explicit no-auth WHEN synthesized
+    let json: Record<string, any> = {};
+    const stderr = captureStderr(() => {
+      json = synthChatServer(baseProps({ auth: { mode: 'none' } }));
+    });
+    // THEN the insecure warning is on stderr, and nothing authorizes $connect
+    expect(stderr).toContain(INSECURE_AUTH_WARNING);
+    expect(resourceList(json, 'aws_apigatewayv2_authorizer')).toHaveLength(0);
+    expect(resourceList(json, 'aws_lambda_function').map((f) => f.function_name)).not.toContain('chat-authorizer');
+    for (const fn of resourceList(json, 'aws_lambda_function')) {
+      expect(fn.environment.variables.CHAT_AUTH_MODE).toBe('none');
+    }
+    const connect = resourceList(json, 'aws_apigatewayv2_route').find((r) => r.route_key === '$connect')!;
+    expect(connect.authorization_type).toBe('NONE');
+  });
+
+  test('auth (secure kinds): no insecure warning', () => {
+    const stderr = captureStderr(() => synthChatServer(baseProps()));
+    expect(stderr).not.toContain('INSECURE');
+  });
+
+  test('handlerSourceRoot: defaults to the package root holding handlers/', () => {
+    expect(fs.existsSync(path.join(CHAT_SERVER_DEFAULTS.handlerSourceRoot, 'handlers', 'connect.ts'))).toBe(true);
+  });
+});

@@ -1,0 +1,678 @@
+/**
+ * The synthesized ChatServer, resource by resource: tables, functions and their exact IAM, routes and
+ * their functions, the authorizer, permissions, deployment and stage, the outbox, the responder topic.
+ */
+import { Testing } from 'cdktf';
+// Declares cdktf's jest matchers (toHaveResourceWithProperties, ...) for the type checker.
+import 'cdktf/lib/testing/adapters/jest';
+import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { ChatServer, functionSuffix } from '../../lib/chat-server';
+import { ACCESS_LOG_FORMAT } from '../../lib/websocket-api';
+import { DEFAULT_BOT_FILTER_POLICY } from '../../lib/responder-topic';
+import { HANDLERS, OUTBOX_FILTER_PATTERN, ROUTES, TABLES, TWO_WAY_ROUTES, type HandlerId } from '../../lib/schema';
+import {
+  asList,
+  baseProps,
+  functionPolicy,
+  nameOf,
+  onlyResource,
+  policyDocuments,
+  refTo,
+  resourceList,
+  resourcesOf,
+  synthChatServer,
+  synthChatServerString,
+  type Json,
+} from './support/synth';
+
+Testing.setupJest();
+
+const KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+
+let json: Json;
+let synthesized: string;
+beforeAll(() => {
+  synthesized = synthChatServerString(baseProps());
+  json = JSON.parse(synthesized) as Json;
+});
+
+const tableArn = (logical: string): string =>
+  refTo(json, 'aws_dynamodb_table', (t) => t.name === `chat-${logical}`, 'arn');
+const fnByName = (name: string): Json =>
+  resourceList(json, 'aws_lambda_function').find((f) => f.function_name === name) as Json;
+const fnRef = (handlerId: HandlerId, attribute: string): string =>
+  refTo(json, 'aws_lambda_function', (f) => f.function_name === `chat-${functionSuffix(handlerId)}`, attribute);
+const apiRef = (attribute: string): string => refTo(json, 'aws_apigatewayv2_api', () => true, attribute);
+
+describe('tables', () => {
+  test.each(Object.entries(TABLES))('%s table: keys, indexes, TTL, PITR, encryption, on-demand, deletion protection from the schema', (_, schema) => {
+    // GIVEN the schema entry WHEN the default ChatServer is synthesized THEN the table mirrors it
+    const table = resourceList(json, 'aws_dynamodb_table').find((t) => t.name === `chat-${schema.logicalName}`)!;
+    expect(table).toBeDefined();
+    expect(table.hash_key).toBe(schema.hashKey.name);
+    expect(table.range_key).toBe(schema.rangeKey?.name);
+    const keys = [schema.hashKey, schema.rangeKey, ...schema.globalIndexes.flatMap((i) => [i.hashKey, i.rangeKey])]
+      .filter((k) => k !== undefined)
+      .map((k) => ({ name: k!.name, type: k!.type }));
+    expect(table.attribute).toEqual(expect.arrayContaining(keys));
+    expect(table.attribute).toHaveLength(new Set(keys.map((k) => k.name)).size);
+    expect(asList(table.global_secondary_index)).toEqual(
+      schema.globalIndexes.map((index) => ({
+        name: index.indexName,
+        hash_key: index.hashKey.name,
+        ...(index.rangeKey ? { range_key: index.rangeKey.name } : {}),
+        projection_type: 'INCLUDE',
+        non_key_attributes: [...index.nonKeyAttributes],
+      })),
+    );
+    expect(table.ttl).toEqual({ attribute_name: schema.ttlAttribute, enabled: true });
+    expect(table.point_in_time_recovery).toEqual({ enabled: true });
+    expect(table.server_side_encryption).toEqual({ enabled: true });
+    expect(table.billing_mode).toBe('PAY_PER_REQUEST');
+    expect(table.deletion_protection_enabled).toBe(true);
+    expect(table.stream_enabled).toBe(schema.stream !== undefined);
+    expect(table.stream_view_type).toBe(schema.stream);
+  });
+
+  test('messages table: NEW_IMAGE stream feeding the outbox (cdktf matcher)', () => {
+    expect(synthesized).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'chat-messages',
+      hash_key: 'threadId',
+      range_key: 'timestamp',
+      stream_enabled: true,
+      stream_view_type: 'NEW_IMAGE',
+      ttl: { attribute_name: 'expiresAt', enabled: true },
+    });
+  });
+
+  test('deletionProtection: false turns table deletion protection off', () => {
+    const unprotected = synthChatServer(baseProps({ deletionProtection: false }));
+    expect(resourceList(unprotected, 'aws_dynamodb_table').map((t) => t.deletion_protection_enabled)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe('functions', () => {
+  test('handlers: one nodejs22.x arm64 function per HANDLERS entry, with the documented defaults', () => {
+    const functions = resourceList(json, 'aws_lambda_function');
+    expect(functions.map((f) => f.function_name).sort()).toEqual(
+      (Object.keys(HANDLERS) as HandlerId[]).map((id) => `chat-${functionSuffix(id)}`).sort(),
+    );
+    for (const fn of functions) {
+      expect(fn).toMatchObject({
+        runtime: 'nodejs22.x',
+        architectures: ['arm64'],
+        handler: 'index.handler',
+        memory_size: 256,
+        timeout: 10,
+      });
+    }
+    expect(synthesized).toHaveResourceWithProperties(LambdaFunction, { function_name: 'chat-message-send' });
+  });
+
+  test('lambda: architecture, memorySize and timeout props reach every function', () => {
+    const custom = synthChatServer(baseProps({ lambda: { architecture: 'x86_64', memorySize: 512, timeout: 20 } }));
+    for (const fn of resourceList(custom, 'aws_lambda_function')) {
+      expect(fn).toMatchObject({ architectures: ['x86_64'], memory_size: 512, timeout: 20 });
+    }
+  });
+
+  test('code: each function is the zip of its own bundle (archive_file, fixed file mode, base64 SHA-256)', () => {
+    const archives = json.data.archive_file as Record<string, Json>;
+    const sourceDirs = new Set<string>();
+    for (const [name, fn] of Object.entries(resourcesOf(json, 'aws_lambda_function'))) {
+      const archiveName = /data\.archive_file\.([^.]+)\.output_path/.exec(fn.filename)![1];
+      expect(fn.source_code_hash).toBe(`\${data.archive_file.${archiveName}.output_base64sha256}`);
+      const archive = archives[archiveName];
+      expect(archive).toMatchObject({ type: 'zip', output_file_mode: '0644' });
+      expect(archive.source_dir).toMatch(/^\$\{path\.module\}\/assets\/[^/]+\/[0-9a-f]{64}$/);
+      expect(archive.output_path).toBe(`\${path.module}/build/${fn.function_name}.zip`);
+      sourceDirs.add(archive.source_dir);
+      expect(name).toBeTruthy();
+    }
+    expect(sourceDirs.size).toBe(Object.keys(HANDLERS).length);
+  });
+
+  test('logs: each function has its own log group with retention, created before it and named in its logging config', () => {
+    for (const [name, fn] of Object.entries(resourcesOf(json, 'aws_lambda_function'))) {
+      const group = resourceList(json, 'aws_cloudwatch_log_group').find((g) => g.name === `/aws/lambda/${fn.function_name}`);
+      expect(group).toMatchObject({ retention_in_days: 365 });
+      const groupName = nameOf(json, 'aws_cloudwatch_log_group', (g) => g.name === `/aws/lambda/${fn.function_name}`);
+      expect(fn.logging_config).toEqual({ log_format: 'Text', log_group: `\${aws_cloudwatch_log_group.${groupName}.name}` });
+      expect(fn.depends_on).toContain(`aws_cloudwatch_log_group.${groupName}`);
+      expect(fn.depends_on.some((d: string) => d.startsWith('aws_iam_role_policy.'))).toBe(true);
+      expect(name).toBeTruthy();
+    }
+    const custom = synthChatServer(baseProps({ logRetentionDays: 30 }));
+    expect(resourceList(custom, 'aws_cloudwatch_log_group').every((g) => g.retention_in_days === 30)).toBe(true);
+  });
+
+  test('roles: every function has its own role, assumable by Lambda only', () => {
+    const roles = resourceList(json, 'aws_lambda_function').map((f) => f.role);
+    expect(new Set(roles).size).toBe(roles.length);
+    for (const fn of resourceList(json, 'aws_lambda_function')) {
+      const roleName = /aws_iam_role\.([^.]+)\.arn/.exec(fn.role)![1];
+      const trust = JSON.parse(resourcesOf(json, 'aws_iam_role')[roleName].assume_role_policy);
+      expect(trust.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+    }
+  });
+
+  test('environment: each function gets the settings and only the table names/endpoint/topic it uses', () => {
+    const tableName = (logical: string): string =>
+      refTo(json, 'aws_dynamodb_table', (t) => t.name === `chat-${logical}`, 'name');
+    const settings = {
+      CHAT_AUTH_MODE: 'jwt',
+      CHAT_MESSAGE_RETENTION_DAYS: '90',
+      CHAT_RATE_LIMIT_MESSAGES: '20',
+      CHAT_RATE_LIMIT_WINDOW_SECONDS: '10',
+    };
+    const endpoint = `\${replace(${apiRef('api_endpoint').slice(2, -1)}, "wss://", "https://")}/prod`;
+    const env = (suffix: string): Json => fnByName(`chat-${suffix}`).environment.variables;
+    expect(env('authorizer')).toEqual({
+      CHAT_AUTH_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
+      CHAT_AUTH_ISSUER: 'https://issuer.example.com/',
+      CHAT_AUTH_AUDIENCE: 'chat-clients',
+      CHAT_AUTH_USER_ID_CLAIM: 'sub',
+      CHAT_AUTH_ROLES_CLAIM: 'cognito:groups',
+      CHAT_AUTH_AGENT_ROLE: 'chat-agent',
+    });
+    expect(env('connect')).toEqual({
+      ...settings,
+      CHAT_THREADS_TABLE: tableName('threads'),
+      CHAT_CONNECTIONS_TABLE: tableName('connections'),
+    });
+    expect(env('default')).toEqual(settings);
+    expect(env('message-send')).toEqual({
+      ...settings,
+      CHAT_CONNECTIONS_TABLE: tableName('connections'),
+      CHAT_THREADS_TABLE: tableName('threads'),
+      CHAT_IDEMPOTENCY_TABLE: tableName('idempotency'),
+      CHAT_MESSAGES_TABLE: tableName('messages'),
+      CHAT_CONNECTIONS_ENDPOINT: endpoint,
+    });
+    expect(env('outbox')).toEqual({
+      ...settings,
+      CHAT_RESPONDER_TOPIC_ARN: refTo(json, 'aws_sns_topic', () => true, 'arn'),
+    });
+    const custom = synthChatServer(
+      baseProps({ messageRetentionDays: 30, rateLimit: { messages: 5, windowSeconds: 60 }, stageName: 'live' }),
+    );
+    const customEnv = resourceList(custom, 'aws_lambda_function').find((f) => f.function_name === 'chat-message-send')!
+      .environment.variables;
+    expect(customEnv).toMatchObject({
+      CHAT_MESSAGE_RETENTION_DAYS: '30',
+      CHAT_RATE_LIMIT_MESSAGES: '5',
+      CHAT_RATE_LIMIT_WINDOW_SECONDS: '60',
+    });
+    expect(customEnv.CHAT_CONNECTIONS_ENDPOINT).toMatch(/\/live$/);
+  });
+});
+
+describe('IAM', () => {
+  test('policies: no statement anywhere allows "*" as a resource or a wildcard action', () => {
+    // GIVEN every policy document of the stack (role policies, managed policies, trust policies)
+    const documents = policyDocuments(json);
+    expect(documents.length).toBeGreaterThanOrEqual(Object.keys(HANDLERS).length * 2 + 1);
+    for (const document of documents) {
+      for (const statement of document.Statement) {
+        // THEN resources are exact ARNs (trust policies have none) and actions are named one by one
+        for (const resource of asList(statement.Resource)) {
+          expect({ source: document.source, resource }).not.toEqual({ source: document.source, resource: '*' });
+          expect(resource).toMatch(/^(\$\{[a-z0-9_.-]+\.[A-Za-z0-9_-]+\.[a-z_]+\}|arn:)/i);
+        }
+        for (const action of asList(statement.Action)) {
+          expect({ source: document.source, action }).not.toEqual(expect.objectContaining({ action: expect.stringContaining('*') }));
+        }
+        expect(statement.Effect).toBe('Allow');
+      }
+    }
+  });
+
+  // The exact statements each function gets (besides writing to its own log group).
+  const POST = (): string => `${apiRef('execution_arn')}/prod/POST/@connections/*`;
+  const expected: Record<string, () => Array<[string, string[], string[]]>> = {
+    authorizer: () => [],
+    connect: () => [
+      ['ThreadsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('threads')]],
+      ['ConnectionsTable', ['dynamodb:PutItem'], [tableArn('connections')]],
+    ],
+    disconnect: () => [['ConnectionsTable', ['dynamodb:DeleteItem'], [tableArn('connections')]]],
+    default: () => [],
+    'message-send': () => [
+      ['ConnectionsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [tableArn('connections')]],
+      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
+      ['ThreadsTable', ['dynamodb:UpdateItem'], [tableArn('threads')]],
+      ['IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('idempotency')]],
+      ['MessagesTable', ['dynamodb:PutItem'], [tableArn('messages')]],
+      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
+    ],
+    'thread-history': () => [
+      ['ConnectionsTable', ['dynamodb:GetItem'], [tableArn('connections')]],
+      ['MessagesTable', ['dynamodb:Query'], [tableArn('messages')]],
+    ],
+    typing: () => [
+      ['ConnectionsTable', ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [tableArn('connections')]],
+      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
+      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
+    ],
+    'thread-control': () => [
+      ['ConnectionsTable', ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [tableArn('connections')]],
+      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
+      ['ThreadsTable', ['dynamodb:UpdateItem'], [tableArn('threads')]],
+      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
+    ],
+    'thread-list': () => [
+      ['ConnectionsTable', ['dynamodb:GetItem'], [tableArn('connections')]],
+      ['ThreadsByActivityIndex', ['dynamodb:Query'], [`${tableArn('threads')}/index/byActivity`]],
+    ],
+    'bot-reply': () => [
+      ['ConnectionsTable', ['dynamodb:DeleteItem'], [tableArn('connections')]],
+      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
+      ['ThreadsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('threads')]],
+      ['IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('idempotency')]],
+      ['MessagesTable', ['dynamodb:PutItem'], [tableArn('messages')]],
+      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
+    ],
+    outbox: () => [
+      [
+        'ReadMessagesStream',
+        ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        [refTo(json, 'aws_dynamodb_table', (t) => t.name === 'chat-messages', 'stream_arn')],
+      ],
+      ['ListMessagesStreams', ['dynamodb:ListStreams'], [`${tableArn('messages')}/stream/*`]],
+      ['PublishToResponderTopic', ['sns:Publish'], [refTo(json, 'aws_sns_topic', () => true, 'arn')]],
+      ['SendOutboxFailures', ['sqs:SendMessage'], [refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-outbox-failures', 'arn')]],
+    ],
+  };
+
+  test('handlers: the expectations below cover every handler', () => {
+    expect(Object.keys(expected).sort()).toEqual((Object.keys(HANDLERS) as HandlerId[]).map(functionSuffix).sort());
+  });
+
+  test.each(Object.keys(expected))('%s: its role allows exactly its own log writes and the statements it needs', (suffix) => {
+    // GIVEN the function's inline policy
+    const policy = functionPolicy(json, `chat-${suffix}`);
+    const logGroup = refTo(json, 'aws_cloudwatch_log_group', (g) => g.name === `/aws/lambda/chat-${suffix}`, 'arn');
+    // THEN it holds exactly these statements, in this order, with exact ARNs
+    expect(policy.Statement.map((s) => [s.Sid, asList(s.Action), asList(s.Resource)])).toEqual([
+      ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logGroup}:*`]],
+      ...expected[suffix](),
+    ]);
+  });
+
+  test('execute-api: only POST to @connections of this stage is granted (no GET/DELETE, no other stage)', () => {
+    const grants = policyDocuments(json)
+      .flatMap((d) => d.Statement)
+      .filter((s) => asList(s.Action).some((a) => a.startsWith('execute-api:')));
+    expect(grants.length).toBe(4);
+    for (const grant of grants) expect(asList(grant.Resource)).toEqual([POST()]);
+  });
+
+  test('bot reply: the output policy allows lambda:InvokeFunction on exactly the bot-reply function', () => {
+    const policy = onlyResource(json, 'aws_iam_policy');
+    expect(policy.name).toBe('chat-bot-reply-invoke');
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      { Sid: 'InvokeBotReply', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnRef('botReply', 'arn') },
+    ]);
+  });
+
+  test('kmsKeyArn: every function may decrypt with the key; those touching data may also encrypt', () => {
+    const encrypted = synthChatServer(baseProps({ kmsKeyArn: KMS_KEY }));
+    for (const fn of resourceList(encrypted, 'aws_lambda_function')) {
+      const statements = functionPolicy(encrypted, fn.function_name).Statement;
+      expect(statements).toContainEqual({ Sid: 'DecryptWithChatKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KMS_KEY });
+      const touchesData = statements.some((s) => /Table|Index|Stream|Topic|Outbox|Connections/.test(s.Sid ?? ''));
+      const encrypt = statements.find((s) => s.Sid === 'EncryptWithChatKey');
+      expect(encrypt === undefined).toBe(!touchesData);
+      if (encrypt) expect(encrypt.Resource).toBe(KMS_KEY);
+      expect(fn.kms_key_arn).toBe(KMS_KEY);
+    }
+    expect(resourceList(encrypted, 'aws_dynamodb_table').every((t) => t.server_side_encryption.kms_key_arn === KMS_KEY)).toBe(true);
+    expect(onlyResource(encrypted, 'aws_sns_topic').kms_master_key_id).toBe(KMS_KEY);
+    expect(onlyResource(encrypted, 'aws_sqs_queue').kms_master_key_id).toBe(KMS_KEY);
+    expect(resourceList(encrypted, 'aws_cloudwatch_log_group').every((g) => g.kms_key_id === KMS_KEY)).toBe(true);
+  });
+});
+
+describe('WebSocket API', () => {
+  test('api: a WebSocket API routing on $request.body.action', () => {
+    expect(synthesized).toHaveResourceWithProperties(Apigatewayv2Api, {
+      name: 'chat',
+      protocol_type: 'WEBSOCKET',
+      route_selection_expression: '$request.body.action',
+    });
+  });
+
+  test('integrations: one AWS_PROXY integration per routed function', () => {
+    const integrations = resourceList(json, 'aws_apigatewayv2_integration');
+    const routed = [...new Set(Object.values(ROUTES))];
+    expect(integrations).toHaveLength(routed.length);
+    expect(integrations.map((i) => i.integration_uri).sort()).toEqual(routed.map((id) => fnRef(id, 'invoke_arn')).sort());
+    for (const integration of integrations) {
+      expect(integration).toMatchObject({ integration_type: 'AWS_PROXY', integration_method: 'POST', api_id: apiRef('id') });
+    }
+  });
+
+  test.each(Object.entries(ROUTES))('route %s: wired to the %s function', (routeKey, handlerId) => {
+    const route = resourceList(json, 'aws_apigatewayv2_route').find((r) => r.route_key === routeKey)!;
+    const integrationName = /aws_apigatewayv2_integration\.([^.]+)\.id/.exec(route.target)![1];
+    expect(route.target).toBe(`integrations/\${aws_apigatewayv2_integration.${integrationName}.id}`);
+    expect(resourcesOf(json, 'aws_apigatewayv2_integration')[integrationName].integration_uri).toBe(
+      fnRef(handlerId, 'invoke_arn'),
+    );
+  });
+
+  test('routes: two-way routes have a $default route response; $connect and $disconnect do not', () => {
+    const routes = resourcesOf(json, 'aws_apigatewayv2_route');
+    const responses = resourceList(json, 'aws_apigatewayv2_route_response');
+    expect(Object.keys(routes)).toHaveLength(Object.keys(ROUTES).length);
+    for (const [name, route] of Object.entries(routes)) {
+      const twoWay = TWO_WAY_ROUTES.includes(route.route_key);
+      expect(route.route_response_selection_expression).toBe(twoWay ? '$default' : undefined);
+      const response = responses.filter((r) => r.route_id === `\${aws_apigatewayv2_route.${name}.id}`);
+      expect(response).toEqual(twoWay ? [{ api_id: apiRef('id'), route_id: `\${aws_apigatewayv2_route.${name}.id}`, route_response_key: '$default' }] : []);
+    }
+  });
+
+  test('authorizer: a Lambda REQUEST authorizer attached to $connect only, with no identity sources', () => {
+    const authorizer = onlyResource(json, 'aws_apigatewayv2_authorizer');
+    expect(authorizer).toMatchObject({ authorizer_type: 'REQUEST', authorizer_uri: fnRef('authorizer', 'invoke_arn') });
+    // A listed identity source that is missing makes API Gateway answer 401 before the authorizer runs;
+    // the token may come in a header or the query string, so none is listed.
+    expect(authorizer.identity_sources).toBeUndefined();
+    const authorizerRef = refTo(json, 'aws_apigatewayv2_authorizer', () => true, 'id');
+    for (const route of resourceList(json, 'aws_apigatewayv2_route')) {
+      if (route.route_key === '$connect') {
+        expect(route).toMatchObject({ authorization_type: 'CUSTOM', authorizer_id: authorizerRef });
+      } else {
+        expect(route.authorization_type).toBe('NONE');
+        expect(route.authorizer_id).toBeUndefined();
+      }
+    }
+  });
+
+  test('permissions: every Lambda permission carries a source_arn scoped to its route or the authorizer', () => {
+    const permissions = resourceList(json, 'aws_lambda_permission');
+    expect(permissions).toHaveLength(Object.keys(ROUTES).length + 1);
+    for (const permission of permissions) {
+      expect(permission.source_arn).toEqual(expect.any(String));
+      expect(permission.principal).toBe('apigateway.amazonaws.com');
+      expect(permission.action).toBe('lambda:InvokeFunction');
+    }
+    for (const [routeKey, handlerId] of Object.entries(ROUTES)) {
+      expect(permissions).toContainEqual({
+        action: 'lambda:InvokeFunction',
+        function_name: fnRef(handlerId, 'function_name'),
+        principal: 'apigateway.amazonaws.com',
+        source_arn: `${apiRef('execution_arn')}/prod/${routeKey}`,
+      });
+    }
+    expect(permissions).toContainEqual({
+      action: 'lambda:InvokeFunction',
+      function_name: fnRef('authorizer', 'function_name'),
+      principal: 'apigateway.amazonaws.com',
+      source_arn: `${apiRef('execution_arn')}/authorizers/${refTo(json, 'aws_apigatewayv2_authorizer', () => true, 'id')}`,
+    });
+  });
+
+  test('deployment: its trigger hashes every route, route response, integration and the authorizer; created before destroyed', () => {
+    const deployment = onlyResource(json, 'aws_apigatewayv2_deployment');
+    expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
+    const trigger = deployment.triggers.redeployment as string;
+    expect(trigger).toMatch(/^\$\{sha1\(jsonencode\(\[.*\]\)\)\}$/);
+    const hashed = new Set(trigger.slice('${sha1(jsonencode(['.length, -']))}'.length).split(', '));
+    const expectedAddresses = [
+      'aws_apigatewayv2_route',
+      'aws_apigatewayv2_route_response',
+      'aws_apigatewayv2_integration',
+      'aws_apigatewayv2_authorizer',
+    ].flatMap((type) => Object.keys(resourcesOf(json, type)).map((name) => `${type}.${name}`));
+    expect(hashed).toEqual(new Set(expectedAddresses));
+  });
+
+  test('stage: deploys the explicit deployment (no auto-deploy), logs access as JSON, throttles every route', () => {
+    const stage = onlyResource(json, 'aws_apigatewayv2_stage');
+    const accessLogs = resourceList(json, 'aws_cloudwatch_log_group').find((g) => g.name === '/aws/apigateway/chat-prod')!;
+    expect(accessLogs).toMatchObject({ retention_in_days: 365 });
+    expect(stage).toMatchObject({
+      name: 'prod',
+      deployment_id: refTo(json, 'aws_apigatewayv2_deployment', () => true, 'id'),
+      access_log_settings: {
+        destination_arn: refTo(json, 'aws_cloudwatch_log_group', (g) => g.name === '/aws/apigateway/chat-prod', 'arn'),
+        format: ACCESS_LOG_FORMAT,
+      },
+      default_route_settings: { throttling_rate_limit: 1000, throttling_burst_limit: 500, data_trace_enabled: false },
+    });
+    expect(stage.auto_deploy).toBeUndefined();
+    expect(JSON.parse(ACCESS_LOG_FORMAT)).toMatchObject({ requestId: '$context.requestId', connectionId: '$context.connectionId' });
+    const throttled = synthChatServer(baseProps({ throttling: { rateLimit: 50, burstLimit: 20 } }));
+    expect(onlyResource(throttled, 'aws_apigatewayv2_stage').default_route_settings).toMatchObject({
+      throttling_rate_limit: 50,
+      throttling_burst_limit: 20,
+    });
+  });
+
+  test('configureApiGatewayAccountLogging: the account CloudWatch role is set before the stage (and can be left alone)', () => {
+    const account = onlyResource(json, 'aws_api_gateway_account');
+    const roleName = /aws_iam_role\.([^.]+)\.arn/.exec(account.cloudwatch_role_arn)![1];
+    const role = resourcesOf(json, 'aws_iam_role')[roleName];
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'apigateway.amazonaws.com' });
+    expect(onlyResource(json, 'aws_iam_role_policy_attachment').policy_arn).toMatch(
+      /^arn:\$\{data\.aws_partition\.[^.]+\.partition\}:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs$/,
+    );
+    expect(onlyResource(json, 'aws_apigatewayv2_stage').depends_on).toEqual([
+      `aws_api_gateway_account.${nameOf(json, 'aws_api_gateway_account', () => true)}`,
+    ]);
+    const without = synthChatServer(baseProps({ configureApiGatewayAccountLogging: false }));
+    expect(resourceList(without, 'aws_api_gateway_account')).toHaveLength(0);
+    expect(onlyResource(without, 'aws_apigatewayv2_stage').depends_on).toBeUndefined();
+  });
+
+  test('domain: custom domain (TLS 1.2, regional), API mapping to the stage and a Route 53 alias', () => {
+    const withDomain = synthChatServer(
+      baseProps({
+        domain: {
+          domainName: 'chat.example.com',
+          certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123',
+          hostedZoneId: 'Z0123456789ABC',
+        },
+      }),
+    );
+    const domain = onlyResource(withDomain, 'aws_apigatewayv2_domain_name');
+    expect(domain).toMatchObject({
+      domain_name: 'chat.example.com',
+      domain_name_configuration: {
+        certificate_arn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123',
+        endpoint_type: 'REGIONAL',
+        security_policy: 'TLS_1_2',
+      },
+    });
+    const domainName = nameOf(withDomain, 'aws_apigatewayv2_domain_name', () => true);
+    expect(onlyResource(withDomain, 'aws_apigatewayv2_api_mapping')).toMatchObject({
+      domain_name: `\${aws_apigatewayv2_domain_name.${domainName}.id}`,
+      stage: refTo(withDomain, 'aws_apigatewayv2_stage', () => true, 'id'),
+    });
+    expect(onlyResource(withDomain, 'aws_route53_record')).toEqual({
+      zone_id: 'Z0123456789ABC',
+      name: 'chat.example.com',
+      type: 'A',
+      alias: {
+        name: `\${aws_apigatewayv2_domain_name.${domainName}.domain_name_configuration[0].target_domain_name}`,
+        zone_id: `\${aws_apigatewayv2_domain_name.${domainName}.domain_name_configuration[0].hosted_zone_id}`,
+        evaluate_target_health: false,
+      },
+    });
+    const noZone = synthChatServer(
+      baseProps({ domain: { domainName: 'chat.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' } }),
+    );
+    expect(resourceList(noZone, 'aws_route53_record')).toHaveLength(0);
+    expect(resourceList(json, 'aws_apigatewayv2_domain_name')).toHaveLength(0);
+  });
+});
+
+describe('outbox', () => {
+  test('mapping: the messages stream, filtered by OUTBOX_FILTER_PATTERN, bisect + bounded retries + partial failures + SQS on failure', () => {
+    expect(synthesized).toHaveResourceWithProperties(LambdaEventSourceMapping, {
+      event_source_arn: refTo(json, 'aws_dynamodb_table', (t) => t.name === 'chat-messages', 'stream_arn'),
+      function_name: fnRef('outbox', 'arn'),
+      bisect_batch_on_function_error: true,
+      maximum_retry_attempts: 5,
+      function_response_types: ['ReportBatchItemFailures'],
+      destination_config: {
+        on_failure: { destination_arn: refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-outbox-failures', 'arn') },
+      },
+      starting_position: 'TRIM_HORIZON',
+    });
+    const mapping = onlyResource(json, 'aws_lambda_event_source_mapping');
+    expect(JSON.parse(mapping.filter_criteria.filter[0].pattern)).toEqual(OUTBOX_FILTER_PATTERN);
+    expect(mapping.filter_criteria.filter).toHaveLength(1);
+    // The mapping validates at creation that the role can read the stream.
+    expect(mapping.depends_on).toEqual([
+      `aws_iam_role_policy.${nameOf(json, 'aws_iam_role_policy', (p) => p.name === 'chat-outbox')}`,
+    ]);
+  });
+
+  test('failure queue: encrypted, keeps records 14 days', () => {
+    expect(onlyResource(json, 'aws_sqs_queue')).toEqual({
+      name: 'chat-outbox-failures',
+      message_retention_seconds: 1209600,
+      sqs_managed_sse_enabled: true,
+    });
+  });
+});
+
+describe('responder topic', () => {
+  test('topic: named by snsTopicName (default <name>-responder), encrypted with the SNS AWS managed key', () => {
+    expect(onlyResource(json, 'aws_sns_topic')).toEqual({ name: 'chat-responder', kms_master_key_id: 'alias/aws/sns' });
+    const named = synthChatServer(baseProps({ snsTopicName: 'my-chat-responder' }));
+    expect(onlyResource(named, 'aws_sns_topic').name).toBe('my-chat-responder');
+  });
+
+  test('subscribeBot: filter policy (human takeover skipped by default), SQS DLQ with redrive and queue policy, permission from the topic only', () => {
+    // GIVEN a bot function subscribed with the default filter and one with a custom one
+    const withBots = synthChatServer(baseProps(), (chat: ChatServer) => {
+      chat.subscribeBot(
+        { arn: 'arn:aws:lambda:us-east-1:123456789012:function:faq-bot', functionName: 'faq-bot' },
+        { name: 'faq' },
+      );
+      chat.subscribeBot(chat.botReplyFunction, { name: 'echo', filterPolicy: { threadId: ['t-1'] } });
+    });
+    const topicArn = refTo(withBots, 'aws_sns_topic', () => true, 'arn');
+    const subscriptions = resourceList(withBots, 'aws_sns_topic_subscription');
+    expect(subscriptions).toHaveLength(2);
+    const faq = subscriptions.find((s) => s.endpoint === 'arn:aws:lambda:us-east-1:123456789012:function:faq-bot')!;
+    expect(faq).toMatchObject({ topic_arn: topicArn, protocol: 'lambda', filter_policy_scope: 'MessageAttributes' });
+    expect(JSON.parse(faq.filter_policy)).toEqual(DEFAULT_BOT_FILTER_POLICY);
+    expect(JSON.parse(faq.filter_policy)).toEqual({ messageType: ['user'], isHumanOverride: ['false'] });
+    const faqQueue = refTo(withBots, 'aws_sqs_queue', (q) => q.name === 'chat-responder-faq-dlq', 'arn');
+    expect(JSON.parse(faq.redrive_policy)).toEqual({ deadLetterTargetArn: faqQueue });
+    expect(resourceList(withBots, 'aws_sqs_queue').find((q) => q.name === 'chat-responder-faq-dlq')).toMatchObject({
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
+    });
+    const queuePolicy = resourceList(withBots, 'aws_sqs_queue_policy').find(
+      (p) => p.queue_url === refTo(withBots, 'aws_sqs_queue', (q) => q.name === 'chat-responder-faq-dlq', 'url'),
+    )!;
+    expect(JSON.parse(queuePolicy.policy).Statement).toEqual([
+      {
+        Sid: 'TopicDeadLetters',
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: faqQueue,
+        Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+      },
+    ]);
+    expect(faq.depends_on).toHaveLength(2);
+    const permissions = resourceList(withBots, 'aws_lambda_permission').filter((p) => p.principal === 'sns.amazonaws.com');
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        { action: 'lambda:InvokeFunction', function_name: 'faq-bot', principal: 'sns.amazonaws.com', source_arn: topicArn },
+      ]),
+    );
+    expect(permissions).toHaveLength(2);
+    const echo = subscriptions.find((s) => s !== faq)!;
+    expect(JSON.parse(echo.filter_policy)).toEqual({ threadId: ['t-1'] });
+  });
+
+  test('subscribeBot: an invalid name or too long a queue name is refused', () => {
+    expect(() =>
+      synthChatServer(baseProps(), (chat) => chat.subscribeBot({ arn: 'a', functionName: 'b' }, { name: 'has space' })),
+    ).toThrow(/subscribeBot: name/);
+    expect(() =>
+      synthChatServer(baseProps({ snsTopicName: 't'.repeat(75) }), (chat) =>
+        chat.subscribeBot({ arn: 'a', functionName: 'b' }, { name: 'bot' }),
+      ),
+    ).toThrow(/pass deadLetterQueueName/);
+  });
+});
+
+describe('auth', () => {
+  test('createCognitoUserPool: a pool, a public client and the agent group; the authorizer verifies their ID tokens', () => {
+    const pooled = synthChatServer(baseProps({ auth: { createCognitoUserPool: true } }));
+    const pool = onlyResource(pooled, 'aws_cognito_user_pool');
+    expect(pool).toMatchObject({
+      name: 'chat-users',
+      deletion_protection: 'ACTIVE',
+      admin_create_user_config: { allow_admin_create_user_only: true },
+      mfa_configuration: 'OPTIONAL',
+    });
+    expect(pool.password_policy.minimum_length).toBeGreaterThanOrEqual(12);
+    const client = onlyResource(pooled, 'aws_cognito_user_pool_client');
+    expect(client).toMatchObject({ name: 'chat-web', generate_secret: false, prevent_user_existence_errors: 'ENABLED' });
+    const poolRef = (attribute: string): string => refTo(pooled, 'aws_cognito_user_pool', () => true, attribute);
+    expect(onlyResource(pooled, 'aws_cognito_user_group')).toMatchObject({ name: 'chat-agent', user_pool_id: poolRef('id') });
+    const env = resourceList(pooled, 'aws_lambda_function').find((f) => f.function_name === 'chat-authorizer')!
+      .environment.variables;
+    expect(env).toMatchObject({
+      CHAT_AUTH_ISSUER: `https://${poolRef('endpoint')}`,
+      CHAT_AUTH_JWKS_URL: `https://${poolRef('endpoint')}/.well-known/jwks.json`,
+      CHAT_AUTH_AUDIENCE: refTo(pooled, 'aws_cognito_user_pool_client', () => true, 'id'),
+      CHAT_AUTH_ROLES_CLAIM: 'cognito:groups',
+      CHAT_AUTH_AGENT_ROLE: 'chat-agent',
+    });
+    const selfService = synthChatServer(
+      baseProps({ auth: { createCognitoUserPool: true, selfSignUp: true, agentRole: 'support' }, deletionProtection: false }),
+    );
+    expect(onlyResource(selfService, 'aws_cognito_user_pool')).toMatchObject({
+      admin_create_user_config: { allow_admin_create_user_only: false },
+      deletion_protection: 'INACTIVE',
+    });
+    expect(onlyResource(selfService, 'aws_cognito_user_group').name).toBe('support');
+  });
+
+  test('jwt / cognito shortcut: no user pool is created', () => {
+    expect(resourceList(json, 'aws_cognito_user_pool')).toHaveLength(0);
+  });
+});
+
+describe('tags', () => {
+  test('tags: added to every taggable resource of the construct', () => {
+    const tagged = synthChatServer(baseProps({ tags: { team: 'support', env: 'test' } }));
+    const taggable = [
+      'aws_dynamodb_table',
+      'aws_lambda_function',
+      'aws_iam_role',
+      'aws_cloudwatch_log_group',
+      'aws_sns_topic',
+      'aws_sqs_queue',
+      'aws_apigatewayv2_api',
+      'aws_apigatewayv2_stage',
+      'aws_iam_policy',
+      'aws_lambda_event_source_mapping',
+    ];
+    for (const type of taggable) {
+      for (const resource of resourceList(tagged, type)) expect({ type, tags: resource.tags }).toEqual({ type, tags: { team: 'support', env: 'test' } });
+    }
+    for (const resource of resourceList(tagged, 'aws_apigatewayv2_route')) expect(resource.tags).toBeUndefined();
+  });
+});
