@@ -62,17 +62,20 @@ async function publish(item: StoredMessage, topicArn: string): Promise<void> {
   );
 }
 
-async function publishRecord(record: DynamoDBRecord, topicArn: string, log: Logger): Promise<boolean> {
+type RecordOutcome = 'published' | 'skipped' | 'failed';
+
+async function publishRecord(record: DynamoDBRecord, topicArn: string, log: Logger): Promise<RecordOutcome> {
   let item: StoredMessage | undefined;
   try {
     item = insertedMessage(record);
     if (!item) {
+      // The mapping's filter already drops these; kept for events that bypass it.
       log.debug('outbox.skipped', { eventId: record.eventID, eventName: record.eventName });
-      return true;
+      return 'skipped';
     }
     await publish(item, topicArn);
     log.debug('outbox.published', { threadId: item.threadId, messageId: item.messageId });
-    return true;
+    return 'published';
   } catch (err) {
     log.error('outbox.publish_failed', {
       eventId: record.eventID,
@@ -81,7 +84,7 @@ async function publishRecord(record: DynamoDBRecord, topicArn: string, log: Logg
       messageId: item?.messageId,
       error: err,
     });
-    return false;
+    return 'failed';
   }
 }
 
@@ -93,25 +96,31 @@ export async function handler(
   const log = createLogger({ requestId: context?.awsRequestId, handler: 'outbox' });
   const topicArn = getConfig().responderTopicArn();
   const records = event.Records ?? [];
-  let published = 0;
+  const counts: Record<RecordOutcome, number> = { published: 0, skipped: 0, failed: 0 };
   for (const [index, record] of records.entries()) {
-    if (await publishRecord(record, topicArn, log)) {
-      published++;
-      continue;
-    }
+    const outcome = await publishRecord(record, topicArn, log);
+    counts[outcome]++;
+    if (outcome !== 'failed') continue;
     // Lambda resumes a stream batch from the lowest failed sequence number; stop here so nothing
     // after it is published twice needlessly.
     const itemIdentifier = record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
     log.warn('request', {
       outcome: 'partial',
       records: records.length,
-      published,
+      published: counts.published,
+      skipped: counts.skipped,
       retryFrom: itemIdentifier,
       notAttempted: records.length - index - 1,
       durationMs: Date.now() - started,
     });
     return { batchItemFailures: [{ itemIdentifier }] };
   }
-  log.info('request', { outcome: 'ok', records: records.length, published, durationMs: Date.now() - started });
+  log.info('request', {
+    outcome: 'ok',
+    records: records.length,
+    published: counts.published,
+    skipped: counts.skipped,
+    durationMs: Date.now() - started,
+  });
   return { batchItemFailures: [] };
 }

@@ -61,6 +61,11 @@ export interface HarnessOptions {
   authMode?: 'jwt' | 'none';
   /** Extra environment for the handlers (e.g. rate limits). */
   env?: Record<string, string>;
+  /**
+   * Another DynamoDB endpoint (e.g. moto, for Streams) instead of an in-process dynalite. The caller
+   * owns it: the harness creates the tables there but does not stop it.
+   */
+  dynamoDbEndpoint?: string;
 }
 
 export interface TestClientOptions {
@@ -164,7 +169,9 @@ export function newThreadId(prefix = 'thread'): string {
 export async function startChatHarness(options: HarnessOptions = {}): Promise<ChatHarness> {
   const authMode = options.authMode ?? 'jwt';
   const instanceName = `chat-${randomBytes(4).toString('hex')}`;
-  const dynamoDb = await startDynalite();
+  const dynamoDb: LocalDynamoDb = options.dynamoDbEndpoint
+    ? { endpoint: options.dynamoDbEndpoint, stop: async () => undefined }
+    : await startDynalite();
   const connectionsApi = await startConnectionsApi();
   const client = localDynamoDbClient(dynamoDb.endpoint);
   const tables = await createChatTables(client, instanceName);
