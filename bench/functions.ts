@@ -153,7 +153,7 @@ export async function runFunctionsBench(options: FunctionsOptions): Promise<Func
   try {
     // The in-process seeding handlers read the same environment the cold-started ones get.
     Object.assign(process.env, lambdaEnv(fixtures, 'connect'));
-    process.env[ENV.logLevel] = 'warn'; // seeding only: the cold-started functions log as deployed
+    process.env[ENV.logLevel] = 'error'; // seeding only: the cold-started functions log as deployed
     const ids = Object.keys(HANDLERS) as HandlerId[];
     const bundles = new Map<HandlerId, { bundled: BundledHandler; modulePath: string; unbundledPath: string; zipBytes: number }>();
     let bundlingDescription = '';

@@ -18,7 +18,8 @@ export interface LoadConfig {
   clients: number;
   threads: number;
   agentsPerThread: number;
-  steady: { durationMs: number; messagesPerSecondPerSender: number };
+  /** Total user messages per second, spread evenly over the sending connections. */
+  steady: { durationMs: number; messagesPerSecond: number };
   burst: { durationMs: number; inFlightPerSender: number };
   drainTimeoutMs: number;
   expectBotReplies: boolean;
@@ -173,7 +174,8 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
     from.socket.send(JSON.stringify({ action: 'message.send', threadId: from.threadId, clientMessageId: id, text: `benchmark message bm:${id}` }));
   };
 
-  const phases: PhaseResult[] = [];
+  // Summarized after the final drain, so late deliveries and bot replies count in their phase.
+  const phaseRuns: { name: Sent['phase']; durationMs: number; ackedInPhase?: number }[] = [];
   const summarizePhase = (name: Sent['phase'], durationMs: number): PhaseResult => {
     const mine = [...sentById.values()].filter((s) => s.phase === name);
     const acked = mine.filter((s) => s.ackAt !== undefined);
@@ -192,8 +194,8 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
   };
 
   // Steady phase: every sender at a fixed rate, start times spread so the load is smooth.
-  if (config.steady.durationMs > 0 && config.steady.messagesPerSecondPerSender > 0) {
-    const intervalMs = 1000 / config.steady.messagesPerSecondPerSender;
+  if (config.steady.durationMs > 0 && config.steady.messagesPerSecond > 0) {
+    const intervalMs = (1000 * senders.length) / config.steady.messagesPerSecond;
     const timers: NodeJS.Timeout[] = [];
     await new Promise<void>((resolve) => {
       senders.forEach((sender, i) => {
@@ -209,7 +211,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
     });
     timers.forEach((timer) => clearInterval(timer));
     await waitForAcks(pendingAcks, config.drainTimeoutMs);
-    phases.push(summarizePhase('steady', config.steady.durationMs));
+    phaseRuns.push({ name: 'steady', durationMs: config.steady.durationMs });
   }
 
   // Max-throughput phase: every sender keeps `inFlightPerSender` messages awaiting their ack.
@@ -243,9 +245,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
     const mine = [...sentById.values()].filter((s) => s.phase === 'burst');
     const ackedInPhase = mine.filter((s) => s.ackAt !== undefined && s.ackAt <= phaseEnd).length;
     await waitForAcks(pendingAcks, config.drainTimeoutMs);
-    const summary = summarizePhase('burst', phaseEnd - started);
-    summary.messagesPerSecond = Math.round((ackedInPhase / (phaseEnd - started)) * 1000 * 10) / 10;
-    phases.push(summary);
+    phaseRuns.push({ name: 'burst', durationMs: phaseEnd - started, ackedInPhase });
   }
 
   // Drain: wait until every delivery and bot reply arrived, or the timeout.
@@ -257,6 +257,12 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
   const drainDeadline = performance.now() + config.drainTimeoutMs;
   while (!complete() && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 50));
 
+  const phases = phaseRuns.map((run): PhaseResult => {
+    const summary = summarizePhase(run.name, run.durationMs);
+    // Max throughput counts only the acks that came back within the phase.
+    if (run.ackedInPhase !== undefined) summary.messagesPerSecond = Math.round((run.ackedInPhase / run.durationMs) * 1000 * 10) / 10;
+    return summary;
+  });
   let lostMessages = 0;
   let missingDeliveries = 0;
   let missingBotReplies = 0;

@@ -7,32 +7,14 @@
  * from the main run, message.send's hot path alone from a probe on a second runtime with no bot.
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { DEFAULTS, ENV } from '../lib/schema';
+import { startLocalChat, type LocalChat, type LocalChatCounters } from '../local/runtime';
 import type { LoadConfig, LoadResult } from './load-client';
 import { round } from './stats';
 
-/** The subset of the local runtime's counters (local/counters.ts LocalChatCounters) the bench reads. */
-export interface CounterSnapshot {
-  dynamodb: { requests: number; byOperation: Record<string, number>; errors: number };
-  sns: { publishes: number; deliveries: number };
-  connections: { posts: number; postsGone: number };
-  lambda: { invocations: Record<string, number>; errors: number };
-  stream: { records: number; recordsMatched: number; batches: number };
-  websocket: { framesSent: number; messages: number };
-}
-
-interface LocalChat {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-  counters: unknown;
-}
-
-type StartLocalChat = (options: Record<string, unknown>) => Promise<LocalChat>;
+type CounterSnapshot = LocalChatCounters;
 
 export interface MessagePathOptions {
   repoRoot: string;
@@ -40,7 +22,7 @@ export interface MessagePathOptions {
   threads: number;
   agentsPerThread: number;
   steadySeconds: number;
-  ratePerSender: number;
+  steadyRate: number;
   burstSeconds: number;
   inFlightPerSender: number;
   drainSeconds: number;
@@ -62,27 +44,51 @@ export interface MessagePathResult {
   load: LoadResult;
   /** Per user message over the whole run: message.send + outbox + the bot's reply. */
   perUserMessage: PerMessage;
-  /** message.send alone (no bot subscribed), measured one message at a time. */
+  /** message.send alone (no bot subscribed), one message at a time, with a clientMessageId (as clients send). */
   hotPath: PerMessage & { messages: number };
+  /** The same without a clientMessageId (no idempotency record). */
+  hotPathWithoutClientMessageId: PerMessage & { messages: number };
   rateLimitForBench: number;
 }
 
-const RUNTIME_CANDIDATES = ['local/index.ts', 'local/server.ts', 'local/runtime.ts', 'local/start.ts'];
+/** A bench client sends far more than a person: the per-connection limit is lifted for this run only. */
+const BENCH_RATE_LIMIT = 1_000_000;
 
-async function loadStartLocalChat(repoRoot: string): Promise<{ start: StartLocalChat; file: string }> {
-  for (const candidate of RUNTIME_CANDIDATES) {
-    const file = join(repoRoot, candidate);
-    if (!existsSync(file)) continue;
-    const module = (await import(file)) as { startLocalChat?: StartLocalChat };
-    if (typeof module.startLocalChat === 'function') return { start: module.startLocalChat, file: candidate };
-  }
-  throw new Error(`the local runtime's startLocalChat was not found (looked in ${RUNTIME_CANDIDATES.join(', ')})`);
+/**
+ * Keeps stdout for the report while the message path runs: the functions' and the runtime's JSON
+ * log lines go to stderr, and the demo bot's per-reply info lines (it logs at info whatever the
+ * runtime's log level, local/demo-bot.ts) are dropped: at bench rates they would bury everything.
+ */
+function logsToStderr(): () => void {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const kept: string[] = [];
+    for (const line of text.split(/(?<=\n)/)) {
+      if (!line.startsWith('{')) kept.push(line);
+      else if (!(line.includes('"component":"demo-bot"') && line.includes('"level":"info"'))) process.stderr.write(line);
+    }
+    if (kept.length === 0) {
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    }
+    return (write as (c: string, ...r: unknown[]) => boolean)(kept.join(''), ...rest);
+  }) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = write;
+  };
 }
 
-function snapshot(chat: LocalChat): CounterSnapshot {
-  const counters = chat.counters as { snapshot?: () => unknown } | (() => unknown) | CounterSnapshot;
-  const value = typeof counters === 'function' ? counters() : typeof (counters as { snapshot?: unknown }).snapshot === 'function' ? (counters as { snapshot: () => unknown }).snapshot() : counters;
-  return JSON.parse(JSON.stringify(value)) as CounterSnapshot;
+function start(demoBot: boolean): Promise<LocalChat> {
+  // Handlers log at warn: at thousands of requests a second the info lines would drown the report.
+  return startLocalChat({
+    port: 0,
+    demoBot,
+    rateLimit: { messages: BENCH_RATE_LIMIT },
+    logLevel: 'warn',
+    logSink: (line) => process.stderr.write(`${line}\n`),
+  });
 }
 
 function diffRecord(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -111,7 +117,7 @@ function runLoadChild(
   repoRoot: string,
   config: LoadConfig,
   timeoutMs: number,
-  onCheckpoint: (name: 'connected' | 'drained') => void,
+  onCheckpoint: (name: 'connected' | 'drained') => Promise<void>,
 ): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(repoRoot, 'bench', 'load-client.ts'), [], {
@@ -126,8 +132,8 @@ function runLoadChild(
     }, timeoutMs);
     child.on('message', (message: { checkpoint?: 'connected' | 'drained'; ok?: boolean; result?: LoadResult; error?: string }) => {
       if (message.checkpoint) {
-        onCheckpoint(message.checkpoint);
-        child.send({ checkpoint: message.checkpoint });
+        const name = message.checkpoint;
+        void onCheckpoint(name).then(() => child.send({ checkpoint: name }));
         return;
       }
       clearTimeout(timer);
@@ -142,12 +148,15 @@ function runLoadChild(
   });
 }
 
-/** message.send's own requests: one connection sends, one other receives; no bot is subscribed. */
-async function hotPathProbe(start: StartLocalChat, messages: number): Promise<MessagePathResult['hotPath']> {
-  const chat = await start({ port: 0, host: '127.0.0.1', inMemory: true, demoBot: false, quiet: true });
+/**
+ * message.send's own requests: one connection sends, another of the same thread receives, no bot
+ * is subscribed; one message at a time, with and without a clientMessageId (the idempotency put).
+ */
+async function hotPathProbe(messages: number, withClientMessageId: boolean): Promise<PerMessage & { messages: number }> {
+  const chat = await start(false);
   const open = (query: string) =>
     new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(`${chat.url.replace(/^http/, 'ws')}?${query}`);
+      const socket = new WebSocket(`${chat.wsUrl}?${query}`);
       socket.once('open', () => resolve(socket));
       socket.once('error', reject);
     });
@@ -158,19 +167,22 @@ async function hotPathProbe(start: StartLocalChat, messages: number): Promise<Me
       new Promise<void>((resolve, reject) => {
         const onMessage = (data: WebSocket.RawData) => {
           const frame = JSON.parse(data.toString()) as { type: string; clientMessageId?: string };
-          if (frame.clientMessageId !== `probe-${i}`) return;
+          if (frame.type !== 'message.sent' && frame.type !== 'error') return;
           sender.off('message', onMessage);
           if (frame.type === 'message.sent') resolve();
           else reject(new Error(`hot-path probe: ${data.toString()}`));
         };
         sender.on('message', onMessage);
-        sender.send(JSON.stringify({ action: 'message.send', threadId: 'probe-thread', clientMessageId: `probe-${i}`, text: `probe ${i}` }));
+        sender.send(
+          JSON.stringify({ action: 'message.send', threadId: 'probe-thread', text: `probe ${i}`, ...(withClientMessageId ? { clientMessageId: `probe-${i}` } : {}) }),
+        );
       });
     await sendOne(-1); // warm the functions and clients first
-    await new Promise((r) => setTimeout(r, 200));
-    const before = snapshot(chat);
+    await chat.settled();
+    const before = chat.counters();
     for (let i = 0; i < messages; i++) await sendOne(i);
-    const after = snapshot(chat);
+    await chat.settled();
+    const after = chat.counters();
     sender.close();
     receiver.close();
     return { ...perMessage(after, before, messages), messages };
@@ -181,39 +193,44 @@ async function hotPathProbe(start: StartLocalChat, messages: number): Promise<Me
 
 export async function runMessagePathBench(options: MessagePathOptions): Promise<MessagePathResult> {
   const { repoRoot, log } = options;
-  // A bench client sends far more than a person: lift the per-connection limit for this run only.
-  const rateLimit = 1_000_000;
-  process.env[ENV.rateLimitMessages] = String(rateLimit);
-  process.env[ENV.rateLimitWindowSeconds] = String(DEFAULTS.rateLimitWindowSeconds);
-  process.env[ENV.authMode] = 'none';
-  const { start, file } = await loadStartLocalChat(repoRoot);
+  const restoreStdout = logsToStderr();
+  try {
+    return await measure(options, repoRoot, log);
+  } finally {
+    restoreStdout();
+  }
+}
+
+async function measure(options: MessagePathOptions, repoRoot: string, log: (line: string) => void): Promise<MessagePathResult> {
   log(`message path: hot-path probe (${options.hotPathMessages} messages, no bot)`);
-  const hotPath = await hotPathProbe(start, options.hotPathMessages);
-  const chat = await start({ port: 0, host: '127.0.0.1', inMemory: true, demoBot: true, quiet: true });
+  const hotPath = await hotPathProbe(options.hotPathMessages, true);
+  const hotPathWithoutClientMessageId = await hotPathProbe(options.hotPathMessages, false);
+  const chat = await start(true);
   try {
     let connected: CounterSnapshot | undefined;
     let drained: CounterSnapshot | undefined;
     const config: LoadConfig = {
-      url: chat.url.replace(/^http/, 'ws'),
+      url: chat.wsUrl,
       clients: options.clients,
       threads: options.threads,
       agentsPerThread: options.agentsPerThread,
-      steady: { durationMs: options.steadySeconds * 1000, messagesPerSecondPerSender: options.ratePerSender },
+      steady: { durationMs: options.steadySeconds * 1000, messagesPerSecond: options.steadyRate },
       burst: { durationMs: options.burstSeconds * 1000, inFlightPerSender: options.inFlightPerSender },
       drainTimeoutMs: options.drainSeconds * 1000,
       expectBotReplies: true,
       runId: Date.now().toString(36),
     };
-    log(`message path: ${options.clients} clients / ${options.threads} threads, steady ${options.steadySeconds} s then burst ${options.burstSeconds} s`);
+    log(`message path: ${options.clients} clients / ${options.threads} threads, steady ${options.steadyRate} msg/s for ${options.steadySeconds} s then burst ${options.burstSeconds} s`);
     const started = performance.now();
-    const load = await runLoadChild(repoRoot, config, (options.steadySeconds + options.burstSeconds + 3 * options.drainSeconds + 120) * 1000, (name) => {
-      if (name === 'connected') connected = snapshot(chat);
-      else drained = snapshot(chat);
+    const load = await runLoadChild(repoRoot, config, (options.steadySeconds + options.burstSeconds + 3 * options.drainSeconds + 120) * 1000, async (name) => {
+      await chat.settled();
+      if (name === 'connected') connected = chat.counters();
+      else drained = chat.counters();
     });
     log(`message path: load finished in ${Math.round((performance.now() - started) / 1000)} s`);
     if (!connected || !drained) throw new Error('the load client skipped a checkpoint');
     // Between the checkpoints: only messages, their deliveries and the bot's replies (no connects/disconnects).
-    return { runtime: file, load, perUserMessage: perMessage(drained, connected, load.sent), hotPath, rateLimitForBench: rateLimit };
+    return { runtime: 'local/runtime.ts startLocalChat (in memory, demo bot)', load, perUserMessage: perMessage(drained, connected, load.sent), hotPath, hotPathWithoutClientMessageId, rateLimitForBench: BENCH_RATE_LIMIT };
   } finally {
     await chat.close();
   }

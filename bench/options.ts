@@ -15,7 +15,7 @@ export interface BenchOptions {
   threads: number;
   agentsPerThread: number;
   steadySeconds: number;
-  ratePerSender: number;
+  steadyRate: number;
   burstSeconds: number;
   inFlightPerSender: number;
   drainSeconds: number;
@@ -35,7 +35,7 @@ export const USAGE = `npm run bench [-- options]
   --threads <n>            chat threads they spread over (default 50; quick 10)
   --agents-per-thread <n>  of each thread's connections, agents (receivers) (default 1)
   --steady-seconds <n>     steady phase length (default 20; quick 5)
-  --rate <n>               steady messages/s per sending connection (default 1)
+  --rate <n>               steady phase: total user messages/s over all senders (default 60; quick 30)
   --burst-seconds <n>      max-throughput phase length (default 20; quick 5)
   --in-flight <n>          messages awaiting ack per sender in the burst (default 1)
   --markdown [file]        print the tables of a results file (default latest.json) as markdown
@@ -61,7 +61,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     threads: quick ? 10 : 50,
     agentsPerThread: 1,
     steadySeconds: quick ? 5 : 20,
-    ratePerSender: 1,
+    steadyRate: quick ? 30 : 60,
     burstSeconds: quick ? 5 : 20,
     inFlightPerSender: 1,
     drainSeconds: 30,
@@ -93,7 +93,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       case '--threads': options.threads = Math.max(1, positive(arg, next())); break;
       case '--agents-per-thread': options.agentsPerThread = positive(arg, next()); break;
       case '--steady-seconds': options.steadySeconds = positive(arg, next()); break;
-      case '--rate': options.ratePerSender = positive(arg, next()); break;
+      case '--rate': options.steadyRate = positive(arg, next()); break;
       case '--burst-seconds': options.burstSeconds = positive(arg, next()); break;
       case '--in-flight': options.inFlightPerSender = Math.max(1, positive(arg, next())); break;
       case '--results-dir': options.resultsDir = next(); break;

@@ -6,7 +6,7 @@
  * aims are reported (met / missed), never asserted.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { computeCost, DESIGN_REQUESTS_PER_MESSAGE, loadPrices, type CostInputs, type RequestCounts } from './cost';
@@ -70,6 +70,7 @@ async function main(): Promise<number> {
       memoryGb: Math.round(totalmem() / 1024 ** 3),
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
+      loadAverageAtStart: loadavg().map((n) => Math.round(n * 100) / 100),
       note: 'shared machine: compare the ratios to baselines measured in the same run, not absolute times',
     },
     options: { ...options },
@@ -108,7 +109,7 @@ async function main(): Promise<number> {
         threads: options.threads,
         agentsPerThread: options.agentsPerThread,
         steadySeconds: options.steadySeconds,
-        ratePerSender: options.ratePerSender,
+        steadyRate: options.steadyRate,
         burstSeconds: options.burstSeconds,
         inFlightPerSender: options.inFlightPerSender,
         drainSeconds: options.drainSeconds,

@@ -24,7 +24,7 @@ export interface SynthVariantResult {
   peakRssMb: { median: number; max: number };
   treePeakRssMb: { median: number; max: number };
   resources: number;
-  /** SHA-256 of the synthesized cdk.tf.json with the output and app directory paths removed. */
+  /** SHA-256 of the synthesized cdk.tf.json with the output and app directory paths (and local state path) normalized. */
   outputSha256: string;
 }
 
@@ -38,6 +38,8 @@ export interface SynthResult {
   memoryRatioVsRootImport?: number;
   sameOutputAcrossVariants: boolean;
   rootImportRewrite?: { filesRewritten: number; importsRewritten: number };
+  /** The construct's handler bundling alone (esbuild, all handlers) in a fresh process: part of every variant's time. */
+  bundlingMs?: number;
   /** Memory/architecture of the synthesized functions (for the cost section). */
   lambda?: LambdaConfig;
 }
@@ -101,9 +103,14 @@ function readSynthOutput(outdir: string, appDir: string): { stack: string; resou
   if (stacks.length === 0) throw new Error(`synth wrote no stack under ${stacksDir}`);
   const stack = stacks[0];
   const text = readFileSync(join(stacksDir, stack, 'cdk.tf.json'), 'utf8').split(outdir).join('<outdir>').split(appDir).join('<app>');
-  const json = JSON.parse(text) as { resource?: Record<string, Record<string, unknown>> };
+  const json = JSON.parse(text) as {
+    resource?: Record<string, Record<string, unknown>>;
+    terraform?: { backend?: { local?: { path?: string } } };
+  };
+  // The local state file's path is relative from the output dir to the app dir: it differs by layout only.
+  if (json.terraform?.backend?.local?.path) json.terraform.backend.local.path = '<app>/state';
   const resources = Object.values(json.resource ?? {}).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
-  return { stack, resources, sha: createHash('sha256').update(text).digest('hex'), lambda: lambdaConfig(json) };
+  return { stack, resources, sha: createHash('sha256').update(JSON.stringify(json)).digest('hex'), lambda: lambdaConfig(json) };
 }
 
 export async function runSynthBench(options: SynthOptions): Promise<SynthResult> {
@@ -155,6 +162,15 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
   } finally {
     if (variantDir) rmSync(variantDir, { recursive: true, force: true });
   }
+  const bundlingSamples: number[] = [];
+  for (let run = 0; run < Math.min(3, options.projectRuns); run++) {
+    const measured = await runMeasured(appBin, [...appArgs.slice(0, -1), join('bench', 'measure-bundling.ts'), repoRoot], {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const line = measured.stdout.trim().split('\n').pop() ?? '';
+    if (measured.exitCode === 0 && line.startsWith('{')) bundlingSamples.push((JSON.parse(line) as { bundlingMs: number }).bundlingMs);
+  }
   const results = variants.map((variant): SynthVariantResult => {
     const walls = variant.samples.map((s) => s.wallMs);
     const rss = variant.samples.map((s) => s.peakRssMb);
@@ -185,6 +201,7 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
     memoryRatioVsRootImport: rootImport && ratio(rootImport.peakRssMb.median, project.peakRssMb.median),
     sameOutputAcrossVariants: new Set(allShas).size === 1,
     rootImportRewrite: rewrite,
+    bundlingMs: bundlingSamples.length > 0 ? round(median(bundlingSamples)) : undefined,
     lambda,
   };
 }
