@@ -83,10 +83,11 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
     if (request.method === 'GET') {
       response.writeHead(200, { 'content-type': 'application/json' });
       return response.end(
+        // API Gateway's wire names (the SDK maps them to ConnectedAt, Identity.SourceIp, ...).
         JSON.stringify({
-          ConnectedAt: new Date(connection.connectedAt).toISOString(),
-          Identity: { SourceIp: '127.0.0.1', UserAgent: 'test' },
-          LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+          connectedAt: new Date(connection.connectedAt).toISOString(),
+          identity: { sourceIp: '127.0.0.1', userAgent: 'test' },
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
         }),
       );
     }
