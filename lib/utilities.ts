@@ -28,11 +28,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BotReplyResult, TakeoverResult } from '../handlers/core/chat-service';
 import { ChatService } from '../handlers/core/chat-service';
 import { loadConfig } from '../handlers/core/config';
-import { FrameDelivery, type PostOutcome } from '../handlers/core/delivery';
+import { FrameDelivery, deleteGoneConnection, type PostOutcome } from '../handlers/core/delivery';
 import { createLogger } from '../handlers/core/logging';
 import type { ServerFrame } from '../handlers/core/protocol';
 import { createStorage, getDocumentClient } from '../handlers/core/storage';
-import { isValidId, type BotReplyInput } from '../handlers/core/validation';
+import { ID_RULE, isValidId, type BotReplyInput } from '../handlers/core/validation';
 import { ENV, TABLES, tableName, type TableId } from './schema';
 
 export type { BotReplyInput } from '../handlers/core/validation';
@@ -145,7 +145,7 @@ function operatorService(options: OperatorOptions): ChatService {
       client ??= managementClient(options, () => config.connectionsEndpoint());
       await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
     },
-    (connectionId) => storage.connections.delete(connectionId),
+    deleteGoneConnection(storage.connections),
     logger,
   );
   return new ChatService({ storage, delivery, config, logger });
@@ -169,7 +169,7 @@ export async function setHumanTakeover(
   input: SetHumanTakeoverInput,
   options: OperatorOptions = {},
 ): Promise<TakeoverResult> {
-  if (!isValidId(input.threadId)) throw new Error('threadId must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+  if (!isValidId(input.threadId)) throw new Error(`threadId must be ${ID_RULE}`);
   if (typeof input.by !== 'string' || input.by.trim() === '') throw new Error('by must name who changed the thread');
   const result = await operatorService(options).setHumanTakeover(input);
   if (!result) throw new Error(`Thread ${input.threadId} does not exist`);
@@ -197,7 +197,7 @@ export async function postFrame(input: PostFrameInput, options: OperatorOptions 
     },
     async (connectionId) => {
       const doc = options.dynamoDbClient ? DynamoDBDocumentClient.from(options.dynamoDbClient) : getDocumentClient();
-      await createStorage(doc, config).connections.delete(connectionId);
+      return deleteGoneConnection(createStorage(doc, config).connections)(connectionId);
     },
     logger,
   );

@@ -4,12 +4,18 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as botReply } from '../../handlers/bot-reply';
+import { GONE_GRACE_MS } from '../../handlers/core/delivery';
+import { shiftClock } from '../support/clock';
 import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
 
 let harness: ChatHarness;
 
 beforeAll(async () => {
   harness = await startChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 
 afterAll(async () => {
@@ -27,6 +33,7 @@ test('GIVEN a thread where one device vanished without $disconnect WHEN a messag
   const vanished = await harness.connect({ userId: 'alice', threadId });
   const agent = await harness.connect({ userId: 'agent-1', role: 'agent', threadId });
   vanished.vanish();
+  shiftClock(GONE_GRACE_MS + 1000);
 
   const ack = await sender.send({ action: 'message.send', text: 'anyone?' });
 
@@ -44,6 +51,7 @@ test('GIVEN three connections, one gone and one throttled twice WHEN a bot repli
   const throttled = await harness.connect({ userId: 'bob', threadId });
   const gone = await harness.connect({ userId: 'bob', threadId });
   gone.vanish();
+  shiftClock(GONE_GRACE_MS + 1000);
   harness.connectionsApi.failNext(throttled.connectionId, { status: 429, errorType: 'LimitExceededException' }, 2);
 
   const result = await botReply({ threadId, message: { text: 'Hi from the bot' } });
@@ -53,6 +61,19 @@ test('GIVEN three connections, one gone and one throttled twice WHEN a bot repli
   expect(throttled.received()).toEqual(owner.received());
   expect(harness.connectionsApi.attempts(throttled.connectionId)).toBe(3);
   expect(await hasRecord(gone.connectionId)).toBe(false);
+});
+
+test('GIVEN a connection whose $connect completed moments ago WHEN @connections still answers 410 for it THEN its record is kept (API Gateway reports connecting connections as gone)', async () => {
+  const threadId = newThreadId();
+  const sender = await harness.connect({ userId: 'erin', threadId });
+  const connecting = await harness.connect({ userId: 'erin', threadId });
+  connecting.vanish();
+
+  const result = await botReply({ threadId, message: { text: 'welcome' } });
+
+  expect(result.delivery).toEqual({ delivered: 1, stale: 1, failed: 0 });
+  expect(sender.received()).toHaveLength(1);
+  expect(await hasRecord(connecting.connectionId)).toBe(true);
 });
 
 test('GIVEN a connection answering 500 to every post WHEN a bot replies THEN it is retried a bounded number of times, counted failed, and its record kept', async () => {

@@ -5,6 +5,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as botReply } from '../../handlers/bot-reply';
 import { postFrame, replyAsBot, setHumanTakeover, BotReplyFunctionError } from '../../lib/utilities';
+import { GONE_GRACE_MS } from '../../handlers/core/delivery';
+import { shiftClock } from '../support/clock';
 import { startLambdaInvokeServer, type LambdaInvokeServer } from '../support/lambda-invoke';
 import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
 
@@ -23,6 +25,10 @@ beforeAll(async () => {
   });
   // The utilities' default LambdaClient takes its endpoint from the standard variable.
   process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 
 afterAll(async () => {
@@ -227,6 +233,7 @@ describe('operator utilities', () => {
     const open = await harness.connect({ userId: 'jack', threadId });
     const gone = await harness.connect({ userId: 'jack', threadId });
     gone.vanish();
+    shiftClock(GONE_GRACE_MS + 1000);
     const notice = { type: 'notice', text: 'Maintenance at 22:00 UTC' };
 
     expect(await postFrame({ connectionId: open.connectionId, frame: notice })).toBe('delivered');

@@ -72,8 +72,11 @@ export class FrameDelivery {
 
   constructor(
     private readonly post: PostFunction,
-    /** Called for each gone connection (deletes its record). Failures are logged, not thrown. */
-    private readonly onGone: (connectionId: string) => Promise<void>,
+    /**
+     * Called for each gone connection to delete its record; resolves false when the record was kept
+     * (a connection still completing $connect). Failures are logged, not thrown.
+     */
+    private readonly onGone: (connectionId: string) => Promise<boolean>,
     private readonly logger: Logger,
     options: Partial<DeliveryOptions> = {},
   ) {
@@ -118,13 +121,28 @@ export class FrameDelivery {
 
   private async removeStale(connectionId: string): Promise<void> {
     try {
-      await this.onGone(connectionId);
-      this.logger.info('connection.stale_removed', { targetConnectionId: connectionId });
+      const removed = await this.onGone(connectionId);
+      this.logger.info(removed ? 'connection.stale_removed' : 'connection.stale_kept_connecting', {
+        targetConnectionId: connectionId,
+      });
     } catch (err) {
       // The record also expires by TTL; a failed cleanup costs one more 410 later, not correctness.
       this.logger.warn('connection.stale_remove_failed', { targetConnectionId: connectionId, error: err });
     }
   }
+}
+
+/**
+ * A connection that got 410 within this long after its $connect keeps its record: API Gateway
+ * reports a connection as gone until its $connect completes, and it is about to be live.
+ */
+export const GONE_GRACE_MS = 10_000;
+
+/** The onGone callback deleting a gone connection's record (with the $connect grace period). */
+export function deleteGoneConnection(connections: {
+  deleteGone(connectionId: string, connectedBefore: number): Promise<boolean>;
+}): (connectionId: string) => Promise<boolean> {
+  return (connectionId) => connections.deleteGone(connectionId, Date.now() - GONE_GRACE_MS);
 }
 
 const managementClients = new Map<string, ApiGatewayManagementApiClient>();

@@ -4,7 +4,7 @@
  * nothing the client sends (query string, body) can change it. In the explicitly insecure auth mode
  * `none`, $connect takes the seed's query parameters and later routes read the connection record.
  */
-import { isValidId } from './validation';
+import { ID_RULE, isValidId } from './validation';
 import type { AuthMode } from './config';
 import type { Role } from './protocol';
 import type { ConnectionStore } from './storage';
@@ -60,7 +60,7 @@ export function connectIdentity(
     return { ok: false, statusCode: 401, reason: 'No verified identity' };
   }
   if (caller.threadId !== undefined && !isValidId(caller.threadId)) {
-    return { ok: false, statusCode: 400, reason: 'threadId must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' };
+    return { ok: false, statusCode: 400, reason: `threadId must be ${ID_RULE}` };
   }
   return { ok: true, caller };
 }

@@ -4,7 +4,7 @@
  */
 import { ChatService } from './chat-service';
 import { getConfig, type ChatConfig } from './config';
-import { FrameDelivery, managementApiPoster } from './delivery';
+import { FrameDelivery, deleteGoneConnection, managementApiPoster } from './delivery';
 import type { Logger } from './logging';
 import { createStorage, getDocumentClient } from './storage';
 
@@ -13,7 +13,7 @@ export function createChatService(logger: Logger, config: ChatConfig = getConfig
   const delivery = new FrameDelivery(
     // The endpoint is resolved on the first post: functions that never post need not have it.
     (connectionId, data) => managementApiPoster(config.connectionsEndpoint())(connectionId, data),
-    (connectionId) => storage.connections.delete(connectionId),
+    deleteGoneConnection(storage.connections),
     logger,
   );
   return new ChatService({ storage, delivery, config, logger });

@@ -43,7 +43,8 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && LIMITS.idPattern.test(value);
 }
 
-const ID_RULE = '1-128 characters of A-Z a-z 0-9 . _ : @ -';
+/** Human-readable form of LIMITS.idPattern, e.g. "1-128 characters of [A-Za-z0-9._:@|-]". */
+export const ID_RULE = `1-128 characters of ${LIMITS.idPattern.source.replace(/^\^/, '').replace(/\{.*$/, '')}`;
 
 function optionalId(raw: RawFrame, field: string): string | undefined {
   const value = raw[field];

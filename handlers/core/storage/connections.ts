@@ -28,6 +28,28 @@ export class ConnectionStore {
     await this.doc.send(new DeleteCommand({ TableName: this.tableName(), Key: { connectionId } }));
   }
 
+  /**
+   * Deletes the record of a connection `@connections` reported gone, unless it connected at or after
+   * `connectedBefore`: API Gateway answers 410 for a connection whose $connect has not completed
+   * yet, and that connection is about to be live. True when deleted.
+   */
+  async deleteGone(connectionId: string, connectedBefore: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName(),
+          Key: { connectionId },
+          ConditionExpression: 'connectedAt < :connectedBefore',
+          ExpressionAttributeValues: { ':connectedBefore': connectedBefore },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
   /** Every connection of a thread (the byThread index; console connections have no thread). */
   async listByThread(threadId: string): Promise<ThreadConnection[]> {
     const connections: ThreadConnection[] = [];
