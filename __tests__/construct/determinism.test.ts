@@ -1,0 +1,92 @@
+/**
+ * Determinism: synthesizing twice gives byte-identical output, and changing one handler changes only
+ * that function's bundle (its asset path, its zip hash), nothing else.
+ */
+import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT, baseProps, fullSynth, listFiles, tempDir, type Json } from './support/synth';
+import { zipDirectory } from './support/zip';
+
+/** Every file of a directory with the SHA-256 of its bytes. */
+function snapshot(root: string): Record<string, string> {
+  return Object.fromEntries(
+    listFiles(root).map((file) => [file, crypto.createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex')]),
+  );
+}
+
+/** Paths (a.b.c) whose leaf values differ between two JSON values. */
+function differences(a: unknown, b: unknown, at = ''): string[] {
+  if (a === b) return [];
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return [at];
+  }
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  return [...keys].flatMap((key) =>
+    differences((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], at ? `${at}.${key}` : key),
+  );
+}
+
+function runApp(outdir: string): void {
+  const cdktfJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')) as { app: string };
+  const [, ...args] = cdktfJson.app.split(' ');
+  execFileSync(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+describe('determinism', () => {
+  test('synth: two runs of the app (fresh processes) write byte-identical output', () => {
+    // GIVEN one output directory WHEN the app synthesizes into it twice, from scratch each time
+    const outdir = tempDir('twice');
+    runApp(outdir);
+    const first = snapshot(outdir);
+    fs.rmSync(outdir, { recursive: true, force: true });
+    runApp(outdir);
+    const second = snapshot(outdir);
+    // THEN every file (cdk.tf.json, manifest, assets, checkov baseline) is identical
+    expect(Object.keys(first)).toEqual(expect.arrayContaining(['manifest.json', 'stacks/chat/cdk.tf.json', 'stacks/chat/checkov-baseline.json']));
+    expect(Object.keys(first).filter((f) => f.endsWith('/index.js'))).toHaveLength(11);
+    expect(second).toEqual(first);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test('handlers: changing one handler changes only that function\'s bundle, asset path and zip hash', () => {
+    // GIVEN a copy of the handler sources (node_modules linked) synthesized once
+    const root = tempDir('sources');
+    fs.cpSync(path.join(REPO_ROOT, 'handlers'), path.join(root, 'handlers'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'lib'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'lib', 'schema.ts'), path.join(root, 'lib', 'schema.ts'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'tsconfig.json'), path.join(root, 'tsconfig.json'));
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    const before = fullSynth(baseProps({ handlerSourceRoot: root }));
+
+    // WHEN only the typing handler changes
+    fs.appendFileSync(path.join(root, 'handlers', 'typing.ts'), '\nexport const deploymentProbe = 1;\n');
+    const after = fullSynth(baseProps({ handlerSourceRoot: root }));
+
+    // THEN the only difference in cdk.tf.json is the typing archive's source directory
+    const typingArchive = Object.entries(before.json.data.archive_file as Record<string, Json>).find(([, archive]) =>
+      (archive.output_path as string).endsWith('/chat-typing.zip'),
+    )![0];
+    expect(differences(before.json, after.json)).toEqual([`data.archive_file.${typingArchive}.source_dir`]);
+
+    // AND the zips built from the assets differ for typing only
+    const hashes = (synth: typeof before): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(synth.json.data.archive_file as Record<string, Json>).map(([name, archive]) => [
+          name,
+          zipDirectory(path.join(synth.stackDir, (archive.source_dir as string).replace('${path.module}/', '')), archive.output_file_mode)
+            .base64sha256,
+        ]),
+      );
+    const hashesBefore = hashes(before);
+    const hashesAfter = hashes(after);
+    const changed = Object.keys(hashesBefore).filter((name) => hashesBefore[name] !== hashesAfter[name]);
+    expect(changed).toEqual([typingArchive]);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
