@@ -1,6 +1,7 @@
 /**
  * An HTTP proxy in front of a local service that can fail requests on demand (to simulate an
- * outage of e.g. SNS): while failing, every request gets a 500 in the AWS Query error format.
+ * outage of e.g. SNS: while failing, every request gets a 500 in the AWS Query error format) and
+ * records the operations it forwards (JSON-protocol `X-Amz-Target`, e.g. DynamoDB_20120810.PutItem).
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,9 @@ export interface FaultProxy {
   setFailing(failing: boolean): void;
   /** Requests refused while failing. */
   failedRequests(): number;
+  /** Operations forwarded since the last reset (`X-Amz-Target` without the service prefix). */
+  operations(): string[];
+  resetOperations(): void;
   stop(): Promise<void>;
 }
 
@@ -20,6 +24,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const targetUrl = new URL(target);
   let failing = false;
   let failed = 0;
+  let operations: string[] = [];
   const server: Server = createServer((incoming, outgoing) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -30,6 +35,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         outgoing.end(QUERY_ERROR);
         return;
       }
+      const target = incoming.headers['x-amz-target'];
+      if (typeof target === 'string') operations.push(target.split('.').pop()!);
       const upstream = httpRequest(
         {
           host: targetUrl.hostname,
@@ -61,6 +68,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       failing = value;
     },
     failedRequests: () => failed,
+    operations: () => [...operations],
+    resetOperations: () => {
+      operations = [];
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

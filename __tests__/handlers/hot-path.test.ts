@@ -1,0 +1,70 @@
+/**
+ * The DynamoDB requests a message.send costs (the architecture's hot path), counted at the wire by
+ * a proxy in front of dynalite: a regression here is a cost and latency regression.
+ */
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startDynalite, type LocalDynamoDb } from '../support/dynamodb';
+import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+
+let dynalite: LocalDynamoDb;
+let proxy: FaultProxy;
+let harness: ChatHarness;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  proxy = await startFaultProxy(dynalite.endpoint);
+  harness = await startChatHarness({ dynamoDbEndpoint: proxy.endpoint });
+});
+
+beforeEach(() => {
+  // One rate-limit window for connect and send (a window boundary in between adds one request).
+  jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 0, 1, 0, 0, 1));
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+afterAll(async () => {
+  await harness.stop();
+  await proxy.stop();
+  await dynalite.stop();
+});
+
+test('GIVEN a rate window that has turned since the last message WHEN sending THEN one more UpdateItem opens the new window', async () => {
+  const alice = await harness.connect({ userId: 'alice', threadId: newThreadId() });
+  jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 0, 1, 0, 0, 11));
+  proxy.resetOperations();
+
+  await alice.send({ action: 'message.send', text: 'later' });
+
+  expect(proxy.operations()).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem', 'PutItem', 'Query']);
+});
+
+test('GIVEN a connected user WHEN sending without a clientMessageId THEN 4 DynamoDB requests: rate limit, thread sequence, message put, thread connections', async () => {
+  const alice = await harness.connect({ userId: 'alice', threadId: newThreadId() });
+  proxy.resetOperations();
+
+  await alice.send({ action: 'message.send', text: 'hi' });
+
+  expect(proxy.operations()).toEqual(['UpdateItem', 'UpdateItem', 'PutItem', 'Query']);
+});
+
+test('GIVEN a connected user WHEN sending with a clientMessageId THEN 5 requests: the idempotency claim is added', async () => {
+  const alice = await harness.connect({ userId: 'alice', threadId: newThreadId() });
+  proxy.resetOperations();
+
+  await alice.send({ action: 'message.send', text: 'hi', clientMessageId: 'c-1' });
+
+  expect(proxy.operations()).toEqual(['UpdateItem', 'UpdateItem', 'PutItem', 'PutItem', 'Query']);
+});
+
+test('GIVEN auth on WHEN an identified connection types or reads history THEN no connection lookup is needed (identity from the authorizer)', async () => {
+  const alice = await harness.connect({ userId: 'alice', threadId: newThreadId() });
+  proxy.resetOperations();
+
+  await alice.send({ action: 'typing', isTyping: true });
+  await alice.send({ action: 'thread.history' });
+
+  expect(proxy.operations()).toEqual(['Query', 'Query']);
+});
