@@ -3,6 +3,7 @@
  * are all stored under distinct keys and history returns all of them, in timestamp order.
  */
 import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { nextMinute, pinClock } from '../support/clock';
 
 // 1,000 sends through dynalite in this process take a few seconds alone, several times that on a
 // busy two-core CI machine.
@@ -26,8 +27,8 @@ test('GIVEN 1,000 messages sent concurrently into one thread with the clock pinn
   const threadId = newThreadId();
   const sender = await harness.connect({ userId: 'alice', threadId });
   const watcher = await harness.connect({ userId: 'agent-7', role: 'agent', threadId });
-  const pinnedMs = Date.UTC(2030, 0, 1, 12, 0, 0, 0);
-  jest.spyOn(Date, 'now').mockReturnValue(pinnedMs);
+  const pinnedMs = nextMinute();
+  pinClock(pinnedMs);
   // One test process plays 1,000 Lambda containers; the SDK's socket-queue warning is about that, not the code.
   const warn = console.warn;
   jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {

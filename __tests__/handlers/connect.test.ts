@@ -7,6 +7,7 @@ import { CONNECTIONS_TABLE, LIMITS } from '../../lib/schema';
 import { handler as connectHandler } from '../../handlers/connect';
 import { connectEvent, newConnectionId } from '../support/websocket-events';
 import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { nextMinute, pinClock } from '../support/clock';
 
 let harness: ChatHarness;
 
@@ -205,9 +206,10 @@ describe('thread.list', () => {
     const newer = newThreadId('newer');
     const olderOwner = await harness.connect({ userId: 'olga', threadId: older });
     const newerOwner = await harness.connect({ userId: 'nina', threadId: newer });
-    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 0, 1));
+    const later = nextMinute();
+    const clock = pinClock(later);
     await olderOwner.send({ action: 'message.send', text: 'first' });
-    clock.mockReturnValue(Date.UTC(2030, 0, 2));
+    clock.mockReturnValue(later + 1000);
     await newerOwner.send({ action: 'message.send', text: 'second' });
     clock.mockRestore();
     const agent = await harness.connect({ userId: 'agent-5', role: 'agent', threadId: older });

@@ -2,6 +2,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../../lib/schema';
 import { newThreadId, startChatHarness, type ChatHarness, type TestClient } from '../support/chat-harness';
+import { nextMinute, pinClock } from '../support/clock';
 
 let harness: ChatHarness;
 
@@ -148,7 +149,7 @@ describe('ordering within one millisecond', () => {
   test('GIVEN messages sent one after another with the clock pinned to one ms WHEN reading history THEN they come back in the order sent', async () => {
     const threadId = newThreadId();
     const alice = await harness.connect({ userId: 'alice', threadId });
-    jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 5, 1));
+    pinClock(nextMinute());
 
     await sendAll(alice, ['first', 'second', 'third', 'fourth']);
     const page = await alice.send({ action: 'thread.history' });
@@ -159,8 +160,8 @@ describe('ordering within one millisecond', () => {
   test('GIVEN another message already holds the next timestamp (a sequence wrap within one ms) WHEN a message with a clientMessageId is sent THEN it is stored under a free timestamp and nothing is overwritten', async () => {
     const threadId = newThreadId();
     const alice = await harness.connect({ userId: 'alice', threadId });
-    const pinned = Date.UTC(2030, 5, 2);
-    jest.spyOn(Date, 'now').mockReturnValue(pinned);
+    const pinned = nextMinute(1000);
+    pinClock(pinned);
     // The thread's next message gets seq 1 → timestamp pinned.001; occupy it.
     const squatter = {
       threadId,

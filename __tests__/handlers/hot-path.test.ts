@@ -5,6 +5,7 @@
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startDynalite, type LocalDynamoDb } from '../support/dynamodb';
 import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { nextMinute, pinClock } from '../support/clock';
 
 let dynalite: LocalDynamoDb;
 let proxy: FaultProxy;
@@ -16,9 +17,12 @@ beforeAll(async () => {
   harness = await startChatHarness({ dynamoDbEndpoint: proxy.endpoint });
 });
 
+let windowStart: number;
+
 beforeEach(() => {
   // One rate-limit window for connect and send (a window boundary in between adds one request).
-  jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 0, 1, 0, 0, 1));
+  windowStart = nextMinute();
+  pinClock(windowStart + 1000);
 });
 
 afterEach(() => {
@@ -33,7 +37,7 @@ afterAll(async () => {
 
 test('GIVEN a rate window that has turned since the last message WHEN sending THEN one more UpdateItem opens the new window', async () => {
   const alice = await harness.connect({ userId: 'alice', threadId: newThreadId() });
-  jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 0, 1, 0, 0, 11));
+  pinClock(windowStart + 11_000);
   proxy.resetOperations();
 
   await alice.send({ action: 'message.send', text: 'later' });

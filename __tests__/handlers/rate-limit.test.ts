@@ -1,6 +1,7 @@
 /** Per-connection fixed-window rate limit on message.send. */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { nextMinute, pinClock } from '../support/clock';
 
 let harness: ChatHarness;
 
@@ -28,8 +29,8 @@ async function storedTexts(threadId: string): Promise<string[]> {
 }
 
 test('GIVEN a limit of 3 messages per 10 s WHEN a connection sends a 4th in the window THEN RATE_LIMITED, it is not stored, and the next window accepts again', async () => {
-  const windowStart = Date.UTC(2030, 0, 1, 0, 0, 0);
-  const clock = jest.spyOn(Date, 'now').mockReturnValue(windowStart + 1000);
+  const windowStart = nextMinute();
+  const clock = pinClock(windowStart + 1000);
   const threadId = newThreadId();
   const alice = await harness.connect({ userId: 'alice', threadId });
 
@@ -52,7 +53,7 @@ test('GIVEN a limit of 3 messages per 10 s WHEN a connection sends a 4th in the 
 });
 
 test('GIVEN one connection at its limit WHEN the same user sends from another connection THEN it is accepted (the limit is per connection)', async () => {
-  jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 0, 2, 0, 0, 1));
+  pinClock(nextMinute(1000));
   const threadId = newThreadId();
   const phone = await harness.connect({ userId: 'bob', threadId });
   const laptop = await harness.connect({ userId: 'bob', threadId });
@@ -63,7 +64,7 @@ test('GIVEN one connection at its limit WHEN the same user sends from another co
 });
 
 test('GIVEN 10 sends at once on a fresh connection WHEN they race THEN exactly 3 are stored and 7 are RATE_LIMITED', async () => {
-  jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2030, 0, 3, 0, 0, 1));
+  pinClock(nextMinute(1000));
   const threadId = newThreadId();
   const carol = await harness.connect({ userId: 'carol', threadId });
 
