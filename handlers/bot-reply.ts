@@ -32,7 +32,7 @@ export async function handler(event: unknown, context?: { awsRequestId?: string 
       messageId: result.message?.messageId,
       duplicate: result.duplicate,
       textLength: input.message.text.length,
-      ...result.delivery,
+      delivery: result.delivery,
       durationMs: Date.now() - started,
     });
     return result;

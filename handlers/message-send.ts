@@ -19,7 +19,7 @@ export const handler = twoWayRoute(async ({ frame, service, event, connectionId,
     messageId: result.message.messageId,
     messageType: result.message.messageType,
     duplicate: !result.created,
-    ...result.delivery,
+    delivery: result.delivery,
   });
   return messageSentFrame(result.message, request.clientMessageId);
 });

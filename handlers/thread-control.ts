@@ -18,6 +18,6 @@ export const handler = twoWayRoute(async ({ frame, service, event, connectionId,
   const threadId = threadOf(caller, request.threadId);
   const result = await service.setHumanTakeover({ threadId, enabled, by: caller.userId, excludeConnectionId: connectionId });
   if (!result) throw new ChatError('VALIDATION_ERROR', `Thread ${threadId} does not exist`);
-  annotate({ threadId, isHumanOverride: enabled, ...result.delivery });
+  annotate({ threadId, isHumanOverride: enabled, delivery: result.delivery });
   return result.frame;
 });

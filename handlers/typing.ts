@@ -6,6 +6,6 @@ export const handler = twoWayRoute(async ({ frame, service, event, connectionId,
   const request = validateTypingRequest(frame);
   const caller = await service.identify(connectionId, event.requestContext.authorizer);
   const delivery = await service.relayTyping(caller, connectionId, request.isTyping);
-  annotate({ threadId: caller.threadId, ...delivery });
+  annotate({ threadId: caller.threadId, delivery });
   return undefined;
 });

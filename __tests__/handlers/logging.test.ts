@@ -31,7 +31,7 @@ test('GIVEN log level info WHEN a message is sent THEN exactly one JSON line wit
       threadId,
       messageId: expect.any(String),
       textLength: SECRET_TEXT.length,
-      delivered: 0,
+      delivery: { delivered: 0, stale: 0, failed: 0 },
       durationMs: expect.any(Number),
     }),
   ]);
