@@ -139,7 +139,9 @@ function invocationFailed(id: HandlerId, result: unknown): string | undefined {
   if (id === 'outbox') return r?.batchItemFailures && r.batchItemFailures.length > 0 ? `outbox reported failures: ${JSON.stringify(r)}` : undefined;
   if (id === 'botReply') return r?.status === 'delivered' ? undefined : `bot-reply answered ${JSON.stringify(r)}`;
   if (id === 'default') return undefined; // its job is the UNKNOWN_ACTION error frame
-  return r?.statusCode === 200 ? undefined : `${id} answered ${JSON.stringify(r).slice(0, 300)}`;
+  // Two-way routes answer 200 with their frame as the body: an error frame is a failure too.
+  const errorFrame = typeof (r as { body?: unknown })?.body === 'string' && (r as { body: string }).body.startsWith('{"type":"error"');
+  return r?.statusCode === 200 && !errorFrame ? undefined : `${id} answered ${JSON.stringify(r).slice(0, 300)}`;
 }
 
 export async function runFunctionsBench(options: FunctionsOptions): Promise<FunctionsResult> {

@@ -38,6 +38,9 @@ export const USAGE = `npm run bench [-- options]
   --rate <n>               steady phase: total user messages/s over all senders (default 60; quick 30)
   --burst-seconds <n>      max-throughput phase length (default 20; quick 5)
   --in-flight <n>          messages awaiting ack per sender in the burst (default 1)
+  --hot-path-messages <n>  messages in each message.send hot-path probe (default 100; quick 20)
+  --drain-seconds <n>      how long to wait for late acks, deliveries and bot replies (default 30)
+  --results-dir <dir>      where to write the JSON (default bench/results)
   --markdown [file]        print the tables of a results file (default latest.json) as markdown
   --help                   this text`;
 
@@ -96,6 +99,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       case '--rate': options.steadyRate = positive(arg, next()); break;
       case '--burst-seconds': options.burstSeconds = positive(arg, next()); break;
       case '--in-flight': options.inFlightPerSender = Math.max(1, positive(arg, next())); break;
+      case '--hot-path-messages': options.hotPathMessages = Math.max(1, positive(arg, next())); break;
+      case '--drain-seconds': options.drainSeconds = Math.max(1, positive(arg, next())); break;
       case '--results-dir': options.resultsDir = next(); break;
       default:
         throw new Error(`unknown option "${arg}"\n\n${USAGE}`);

@@ -195,7 +195,7 @@ export function buildTables(results: BenchResults): Table[] {
   if (cost) {
     tables.push({
       title: `4. Cost per 1,000,000 user messages with one bot reply each (USD, ${cost.region} list prices as of ${cost.pricesAsOf}, ${cost.memoryMb} MB ${cost.architecture}; counts ${cost.countsSource})`,
-      headers: ['connections per thread', 'API GW messages/msg', 'API Gateway', 'Lambda', 'DynamoDB', 'SNS', 'total', 'seed design (documented)'],
+      headers: ['connections per thread', 'API GW messages/msg', 'API Gateway', 'Lambda', 'DynamoDB', 'SNS', 'total', 'seed design (documented)', 'vs seed'],
       rows: cost.byConnectionsPerThread.map((s) => [
         s.connectionsPerThread,
         s.apiGatewayMessagesPerUserMessage,
@@ -204,9 +204,14 @@ export function buildTables(results: BenchResults): Table[] {
         sumService(s.lines, 'DynamoDB'),
         sumService(s.lines, 'SNS'),
         s.usdPerMillionMessages,
-        s.connectionsPerThread === 1 ? `${cost.seed.usdPerMillionMessages} (flat: one connection per user)` : 'n/a: delivers to one connection only',
+        s.connectionsPerThread === 1 ? cost.seed.usdPerMillionMessages : `${cost.seed.usdPerMillionMessages} (reaches 1 of ${s.connectionsPerThread})`,
+        x(Math.round((s.usdPerMillionMessages / cost.seed.usdPerMillionMessages) * 10) / 10),
       ]),
-      notes: [`per message: ${cost.wruPerMessage} WRU, ${cost.rruPerMessage} RRU.`, ...cost.assumptions],
+      notes: [
+        `per user message: ${cost.wruPerMessage} WRU, ${cost.rruPerMessage} RRU; the seed: ${cost.seed.lines.map((l) => `${l.item} ${l.perMessage}`).join(', ')}.`,
+        `the seed keys connections by user, so it delivers to one connection: its cost stays flat because a user's other devices and agents receive nothing.`,
+        ...cost.assumptions,
+      ],
     });
   }
   tables.push({
