@@ -290,7 +290,6 @@ function renderThreadStatus() {
       : `Taken over by ${thread.by}: the bot is silent.`;
   $('takeover').hidden = thread.isHumanOverride;
   $('release').hidden = !thread.isHumanOverride;
-  $('composer-text').placeholder = thread.isHumanOverride ? 'Reply as a human agent' : 'Reply as a human agent (the bot also answers until you take over)';
 }
 
 function setControlsEnabled(enabled) {
