@@ -1,4 +1,4 @@
-/** Package entry: the construct library (and the shared schema contract). */
+/** Package entry: the construct library, the shared schema contract and the utility API for bots and operators. */
 export * from './schema';
 export * from './chat-server-props';
 export * from './chat-server';
@@ -15,3 +15,4 @@ export * from './bundling';
 export * from './checkov';
 export * from './env-config';
 export * from './iam';
+export * from './utilities';

@@ -139,6 +139,29 @@ describe('ChatInfraStack', () => {
   });
 });
 
+describe('package entry', () => {
+  test("lib/index.ts: exports the seed's public surface and the construct", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const entry = require('../../lib/index') as Record<string, unknown>;
+    for (const name of ['createChatInfraStack', 'ChatInfraStack', 'createResponderTopic', 'createMessagesTable', 'ChatServer', 'ResponderTopic']) {
+      expect({ name, type: typeof entry[name] }).toEqual({ name, type: 'function' });
+    }
+  });
+
+  test('createMessagesTable / createResponderTopic: usable on their own in any stack', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createMessagesTable, createResponderTopic } = require('../../lib/index') as typeof import('../../lib/index');
+    const json = JSON.parse(
+      Testing.synthScope((scope) => {
+        createMessagesTable(scope, { name: 'solo', deletionProtection: false });
+        createResponderTopic(scope, { topicName: 'solo-responder' });
+      }),
+    ) as Json;
+    expect(onlyResource(json, 'aws_dynamodb_table')).toMatchObject({ name: 'solo-messages', deletion_protection_enabled: false, stream_view_type: 'NEW_IMAGE' });
+    expect(onlyResource(json, 'aws_sns_topic')).toEqual({ name: 'solo-responder', kms_master_key_id: 'alias/aws/sns' });
+  });
+});
+
 describe('configuration from the environment (main.ts)', () => {
   test('defaults: no variables → name chat, Cognito pool created, local state, construct defaults', () => {
     const { stackId, props } = appConfigFromEnv({});
