@@ -75,8 +75,10 @@ export interface ChatServerJwtAuthProps {
   readonly jwksUrl: string;
   /** Expected `iss` claim, exactly as the issuer writes it. */
   readonly issuer: string;
-  /** Expected `aud` claim (for Cognito ID tokens: the app client id). */
-  readonly audience: string;
+  /**
+   * Accepted `aud` value, or several (for Cognito: the app client id(s)). Tokens must carry one of them.
+   */
+  readonly audience: string | readonly string[];
   /**
    * Claim holding the user id.
    * @default 'sub'
@@ -366,6 +368,19 @@ function checkNonEmpty(prop: string, value: unknown): string {
   return value;
 }
 
+/** One audience or a list; the authorizer reads them comma-separated (CHAT_AUTH_AUDIENCE). */
+function checkAudience(value: unknown): string {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new ChatServerPropsError('auth.audience', 'must name at least one audience');
+  for (const item of list) {
+    if (typeof item === 'string' && isToken(item)) continue;
+    if (typeof item !== 'string' || item.trim() === '' || item.includes(',')) {
+      throw new ChatServerPropsError('auth.audience', `must be a non-empty string (or a list of them) without commas, got ${describe(value)}`);
+    }
+  }
+  return (list as string[]).join(',');
+}
+
 function claims(
   auth: Record<string, unknown>,
 ): { userIdClaim: string; rolesClaim: string; agentRole: string } {
@@ -425,7 +440,7 @@ function resolveAuth(value: unknown): ResolvedAuth {
         mode: 'jwt',
         jwksUrl: checkHttpsUrl('auth.jwksUrl', auth.jwksUrl),
         issuer: checkNonEmpty('auth.issuer', auth.issuer),
-        audience: checkNonEmpty('auth.audience', auth.audience),
+        audience: checkAudience(auth.audience),
         ...claims(auth),
       };
     case 'cognito': {

@@ -71,6 +71,11 @@ describe('ChatServer props', () => {
     });
   });
 
+  test('auth.audience: a list becomes the comma-separated value the authorizer reads', () => {
+    const resolved = resolveChatServerProps({ name: 'chat', auth: { ...TEST_JWT_AUTH, audience: ['web', 'mobile'] } });
+    expect(resolved.auth).toMatchObject({ mode: 'jwt', audience: 'web,mobile' });
+  });
+
   test('auth: synth fails without an auth decision, naming the prop and the choices', () => {
     // GIVEN props without auth WHEN synthesized THEN the error names `auth` and the options
     expect(() => synthWith({ name: 'chat' })).toThrow(ChatServerPropsError);
@@ -88,6 +93,8 @@ describe('ChatServer props', () => {
     ['auth.jwksUrl: not https', { auth: { ...TEST_JWT_AUTH, jwksUrl: 'http://issuer.example.com/jwks' } }, /prop "auth.jwksUrl": must be an https:\/\/ URL/],
     ['auth.issuer: empty', { auth: { ...TEST_JWT_AUTH, issuer: ' ' } }, /prop "auth.issuer"/],
     ['auth.audience: missing', { auth: { jwksUrl: TEST_JWT_AUTH.jwksUrl, issuer: TEST_JWT_AUTH.issuer } }, /prop "auth.audience"/],
+    ['auth.audience: empty list', { auth: { ...TEST_JWT_AUTH, audience: [] } }, /prop "auth.audience"/],
+    ['auth.audience: contains a comma', { auth: { ...TEST_JWT_AUTH, audience: ['a,b'] } }, /prop "auth.audience"/],
     ['auth.userIdClaim: contains spaces', { auth: { ...TEST_JWT_AUTH, userIdClaim: 'user id' } }, /prop "auth.userIdClaim"/],
     ['auth.rolesClaim: empty', { auth: { ...TEST_JWT_AUTH, rolesClaim: '' } }, /prop "auth.rolesClaim"/],
     ['auth.agentRole: contains spaces', { auth: { ...TEST_JWT_AUTH, agentRole: 'chat agent' } }, /prop "auth.agentRole"/],
