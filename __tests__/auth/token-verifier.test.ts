@@ -143,10 +143,16 @@ describe('keys, claims and identifiers', () => {
 
   test('GIVEN a user id claim that is missing, not a string or outside the identifier alphabet WHEN verified THEN USER_ID_INVALID', async () => {
     const verifier = createTokenVerifier({ jwksUrl: jwks.url, issuer, audience });
-    const badSubjects: Record<string, unknown>[] = [{}, { sub: 42 }, { sub: 'auth0|abc123' }, { sub: 'x'.repeat(129) }, { sub: '' }];
+    const badSubjects: Record<string, unknown>[] = [{}, { sub: 42 }, { sub: 'user#1' }, { sub: 'x'.repeat(129) }, { sub: '' }];
     for (const claims of badSubjects) {
       expect(await refusal(verifier, await mintToken(rsaKey, claims, { issuer, audience }))).toBe('USER_ID_INVALID');
     }
+  });
+
+  test('GIVEN an Auth0 subject with a connection prefix WHEN verified THEN it is the user id as is', async () => {
+    const verifier = createTokenVerifier({ jwksUrl: jwks.url, issuer, audience });
+    const token = await mintToken(rsaKey, { sub: 'auth0|abc123' }, { issuer, audience });
+    await expect(verifier.verify(token)).resolves.toEqual({ userId: 'auth0|abc123', role: 'user' });
   });
 
   test('GIVEN an oversized token WHEN verified THEN TOKEN_MALFORMED without contacting the JWKS', async () => {
