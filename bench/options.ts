@@ -35,7 +35,7 @@ export const USAGE = `npm run bench [-- options]
   --threads <n>            chat threads they spread over (default 50; quick 10)
   --agents-per-thread <n>  of each thread's connections, agents (receivers) (default 1)
   --steady-seconds <n>     steady phase length (default 20; quick 5)
-  --rate <n>               steady phase: total user messages/s over all senders (default 60; quick 30)
+  --rate <n>               steady phase: total user messages/s over all senders (default 40; quick 20)
   --burst-seconds <n>      max-throughput phase length (default 20; quick 5)
   --in-flight <n>          messages awaiting ack per sender in the burst (default 1)
   --hot-path-messages <n>  messages in each message.send hot-path probe (default 100; quick 20)
@@ -64,7 +64,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     threads: quick ? 10 : 50,
     agentsPerThread: 1,
     steadySeconds: quick ? 5 : 20,
-    steadyRate: quick ? 30 : 60,
+    steadyRate: quick ? 20 : 40,
     burstSeconds: quick ? 5 : 20,
     inFlightPerSender: 1,
     drainSeconds: 30,

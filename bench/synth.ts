@@ -136,8 +136,18 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
   let stackName = '';
   let lambda: LambdaConfig | undefined;
   const maxRuns = Math.max(options.projectRuns, options.skipBaselines ? 0 : options.baselineRuns);
+  const bundlingSamples: number[] = [];
   try {
     for (let run = 0; run < maxRuns; run++) {
+      if (run < options.projectRuns) {
+        // The bundling alone, in the same rotation so it sees the same machine conditions.
+        const measured = await runMeasured(appBin, [...appArgs.slice(0, -1), join('bench', 'measure-bundling.ts'), repoRoot], {
+          cwd: repoRoot,
+          env: { ...process.env, NODE_OPTIONS: '' },
+        });
+        const line = measured.stdout.trim().split('\n').pop() ?? '';
+        if (measured.exitCode === 0 && line.startsWith('{')) bundlingSamples.push((JSON.parse(line) as { bundlingMs: number }).bundlingMs);
+      }
       for (const variant of variants) {
         const wanted = variant.id === 'project' ? options.projectRuns : options.baselineRuns;
         if (run >= wanted) continue;
@@ -161,15 +171,6 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
     }
   } finally {
     if (variantDir) rmSync(variantDir, { recursive: true, force: true });
-  }
-  const bundlingSamples: number[] = [];
-  for (let run = 0; run < Math.min(3, options.projectRuns); run++) {
-    const measured = await runMeasured(appBin, [...appArgs.slice(0, -1), join('bench', 'measure-bundling.ts'), repoRoot], {
-      cwd: repoRoot,
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    const line = measured.stdout.trim().split('\n').pop() ?? '';
-    if (measured.exitCode === 0 && line.startsWith('{')) bundlingSamples.push((JSON.parse(line) as { bundlingMs: number }).bundlingMs);
   }
   const results = variants.map((variant): SynthVariantResult => {
     const walls = variant.samples.map((s) => s.wallMs);
