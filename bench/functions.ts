@@ -104,6 +104,9 @@ function lambdaEnv(fixtures: Fixtures, handler: HandlerId | 'empty'): Record<str
 function runChild(modulePath: string, eventsPath: string, env: Record<string, string>, cwd: string): Promise<ColdStartSample> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, modulePath, eventsPath], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A handler stuck on a request (SDK retries against a dead endpoint) must not hang the bench.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', () => clearTimeout(timer));
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

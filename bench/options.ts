@@ -30,7 +30,7 @@ export const USAGE = `npm run bench [-- options]
   --skip-baselines         synth without the ts-node baselines (no npm install needed)
   --synth-runs <n>         synth runs of this project (default 5; quick 1)
   --baseline-runs <n>      runs of each ts-node baseline (default 3; quick 1)
-  --cold-runs <n>          cold starts per handler and variant (default 5; quick 1)
+  --cold-runs <n>          cold starts per handler and variant (default 7; quick 1)
   --clients <n>            WebSocket connections (default 200; quick 40)
   --threads <n>            chat threads they spread over (default 50; quick 10)
   --agents-per-thread <n>  of each thread's connections, agents (receivers) (default 1)
@@ -58,7 +58,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     skipBaselines: false,
     synthRuns: quick ? 1 : 5,
     baselineRuns: quick ? 1 : 3,
-    coldRuns: quick ? 1 : 5,
+    coldRuns: quick ? 1 : 7,
     warmInvocations: quick ? 3 : 10,
     clients: quick ? 40 : 200,
     threads: quick ? 10 : 50,
