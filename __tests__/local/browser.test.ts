@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startLocalChat, type LocalChat } from '../../local/runtime';
+import { connectClient, devUrl } from './support/ws-client';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(__dirname, '../../help/screenshots');
@@ -129,6 +130,32 @@ describe('chat page and agent view in Chromium', () => {
     await agent.getByRole('button', { name: 'Take over' }).waitFor();
     await user.close();
     await agent.close();
+  });
+
+  test('GIVEN a thread with more history than one page WHEN the user opens it THEN the latest page shows, and "Load earlier messages" brings the rest in order', async () => {
+    // 40 user messages from three connections (each stays under the per-connection rate limit), 40 bot replies.
+    const devices = await Promise.all([1, 2, 3].map(() => connectClient(devUrl(chat.wsUrl, { userId: 'dora', threadId: 'long-thread' }))));
+    for (let index = 0; index < 40; index++) {
+      const device = devices[index % 3];
+      await device.request({ action: 'message.send', text: `note ${index}`, clientMessageId: `n-${index}` }, (frame) => frame.type === 'message.sent');
+    }
+    await chat.settled();
+    await Promise.all(devices.map((device) => device.close()));
+
+    const page = await context.newPage();
+    await joinAs(page, 'dora', 'long-thread');
+    await messages(page).filter({ hasText: 'note 39' }).first().waitFor();
+    const firstPage = await messages(page).count();
+    expect(firstPage).toBeLessThan(80);
+    await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    while ((await messages(page).count()) < 80) {
+      await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    }
+    await page.getByRole('button', { name: 'Load earlier messages' }).waitFor({ state: 'hidden' });
+
+    const notes = (await page.locator('.msg--own .msg__text').allTextContents()).map((text) => Number(text.replace('note ', '')));
+    expect(notes).toEqual([...Array(40).keys()]);
+    await page.close();
   });
 
   test('GIVEN a phone-width screen WHEN the chat page is used THEN nothing scrolls sideways and the message box stays on screen', async () => {
