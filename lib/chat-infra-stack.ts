@@ -11,7 +11,7 @@ import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ChatServer } from './chat-server';
-import { ChatServerPropsError, type ChatServerProps } from './chat-server-props';
+import { ChatServerPropsError, resolveTags, type ChatServerProps } from './chat-server-props';
 import { addChatServerOutputs } from './outputs';
 import type { ResponderTopic } from './responder-topic';
 
@@ -81,7 +81,7 @@ export class ChatInfraStack extends TerraformStack {
 
     new AwsProvider(this, 'aws', {
       region: this.region,
-      defaultTags: [{ tags: { 'chat-server': props.name, ...(tags ?? {}) } }],
+      defaultTags: [{ tags: { 'chat-server': props.name, ...resolveTags(tags) } }],
     });
     new ArchiveProvider(this, 'archive');
     this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION_RANGE });

@@ -504,7 +504,8 @@ function resolveDomain(value: unknown): ChatServerDomainProps | undefined {
   };
 }
 
-function resolveTags(value: unknown): Readonly<Record<string, string>> {
+/** Validates tags (AWS tag rules); used by the construct and by ChatInfraStack for its default_tags. */
+export function resolveTags(value: unknown): Readonly<Record<string, string>> {
   const tags = checkObject('tags', value) ?? {};
   const entries = Object.entries(tags);
   if (entries.length > 40) throw new ChatServerPropsError('tags', `has ${entries.length} tags, at most 40 are allowed`);

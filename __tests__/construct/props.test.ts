@@ -144,12 +144,14 @@ describe('ChatServer props', () => {
     fs.rmSync(empty, { recursive: true, force: true });
   });
 
-  test('region and stateBackend.bucket (stack props): refused with the prop named', () => {
+  test('region, stateBackend.bucket and tags (stack props): refused with the prop named', () => {
     const app = new App({ outdir: tempDir('bad-stack') });
     expect(() => new ChatInfraStack(app, 'a', { ...baseProps(), region: 'mars-1' })).toThrow(/prop "region"/);
     expect(() => new ChatInfraStack(app, 'b', { ...baseProps(), stateBackend: { bucket: 'Bad_Bucket' } })).toThrow(
       /prop "stateBackend.bucket"/,
     );
+    // Tags become provider default_tags in the stack: validated there too.
+    expect(() => new ChatInfraStack(app, 'c', { ...baseProps({ tags: { 'aws:x': 'y' } }) })).toThrow(/prop "tags.aws:x"/);
   });
 
   test('kmsKeyArn: a token (a key created in the same stack) is accepted and wired everywhere', () => {
