@@ -147,11 +147,16 @@ describe('chat page and agent view in Chromium', () => {
     await messages(page).filter({ hasText: 'note 39' }).first().waitFor();
     const firstPage = await messages(page).count();
     expect(firstPage).toBeLessThan(80);
-    await page.getByRole('button', { name: 'Load earlier messages' }).click();
-    while ((await messages(page).count()) < 80) {
-      await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    const loadEarlier = page.getByRole('button', { name: 'Load earlier messages' });
+    for (let pages = 1; pages < 10 && (await loadEarlier.isVisible()); pages++) {
+      const shown = await messages(page).count();
+      await loadEarlier.click();
+      // The next page has arrived when the list grew.
+      await page.waitForFunction((count) => document.querySelectorAll('#messages > li').length > count, shown);
     }
-    await page.getByRole('button', { name: 'Load earlier messages' }).waitFor({ state: 'hidden' });
+
+    expect(await loadEarlier.isVisible()).toBe(false);
+    expect(await messages(page).count()).toBe(80);
 
     const notes = (await page.locator('.msg--own .msg__text').allTextContents()).map((text) => Number(text.replace('note ', '')));
     expect(notes).toEqual([...Array(40).keys()]);
