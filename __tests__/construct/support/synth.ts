@@ -48,9 +48,18 @@ export interface FullSynth {
   readonly json: Json;
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh temporary directory, removed after the test file. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `chat-construct-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chat-construct-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
 }
+
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * A full synth of a ChatInfraStack (as `cdktf synth` does: assets copied, cdk.tf.json written, checkov
