@@ -117,6 +117,23 @@ describe('API Gateway connection timeouts', () => {
   });
 });
 
+describe('handler settings', () => {
+  test('GIVEN a rate limit of 2 messages per minute WHEN a connection sends a third THEN the handlers answer RATE_LIMITED (the setting reached them)', async () => {
+    const chat = await startLocalChat({ port: 0, logLevel: 'error', demoBot: false, rateLimit: { messages: 2, windowSeconds: 60 } });
+    try {
+      const client = await connectClient(devUrl(chat.wsUrl, { userId: 'rosa', threadId: 'rate-thread' }));
+      for (const id of ['r-1', 'r-2']) {
+        expect((await client.request({ action: 'message.send', text: id, clientMessageId: id }, (frame) => frame.clientMessageId === id)).type).toBe('message.sent');
+      }
+      const third = await client.request({ action: 'message.send', text: 'r-3', clientMessageId: 'r-3' }, (frame) => frame.clientMessageId === 'r-3');
+      expect(third).toMatchObject({ type: 'error', code: 'RATE_LIMITED' });
+      await client.close();
+    } finally {
+      await chat.close();
+    }
+  });
+});
+
 describe('graceful shutdown', () => {
   test('GIVEN open connections WHEN the runtime closes THEN clients see 1001 and every connection record is removed before the data store closes', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-shutdown-'));
