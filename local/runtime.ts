@@ -14,6 +14,7 @@
  * signed AWS requests) DynamoDB, SNS, Lambda Invoke and `@connections`, told apart by the SigV4
  * credential scope's service name.
  */
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -36,7 +37,7 @@ import { createLambdaInvokeApi, isLambdaInvokePath } from './lambda-api';
 import { WebSocketGateway } from './websocket-gateway';
 import { createConnectionsApi, isConnectionsPath } from './connections-api';
 import { createStaticSite, pageConfig } from './static-site';
-import { createLogger, type LogLevel, type RuntimeLogger } from './logger';
+import { createLogger, type LogLevel } from './logger';
 import type { SnsFilterPolicy } from './filter-patterns';
 
 export type { LocalChatCounters } from './counters';
@@ -421,6 +422,9 @@ function botSubscriptions(options: LocalChatOptions, name: string): BotSpec[] {
     bots.push({ functionName: `${name}-demo-bot`, file: path.join(__dirname, 'demo-bot.ts'), filterPolicy: DEFAULT_BOT_FILTER_POLICY });
   }
   if (options.bot) {
+    if (!existsSync(path.resolve(options.bot.handlerFile))) {
+      throw new Error(`bot handler file not found: ${path.resolve(options.bot.handlerFile)}`);
+    }
     bots.push({
       functionName: `${name}-bot`,
       file: path.resolve(options.bot.handlerFile),
@@ -465,4 +469,3 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-export type { RuntimeLogger };

@@ -69,7 +69,9 @@ main().catch((error: unknown) => {
   if (code === 'EADDRINUSE') {
     console.error(`port already in use: set PORT to another port (PORT=8081 npm start)`);
   } else {
-    console.error('failed to start:', error);
+    // The message says what is wrong (a missing bot file, a data directory of another schema); the stack only with debug logs.
+    const debug = (process.env.CHAT_LOG_LEVEL ?? '').toLowerCase() === 'debug';
+    console.error(`failed to start: ${error instanceof Error && !debug ? error.message : String((error as Error)?.stack ?? error)}`);
   }
   process.exit(1);
 });
