@@ -5,7 +5,13 @@
  * takeover, bad frames answered without losing the connection, refused upgrades, 410 for gone
  * connections.
  */
-import { ApiGatewayManagementApiClient, GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  GetConnectionCommand,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalChat, type LocalChat } from '../../local/runtime';
 import { connectClient, devUrl, isMessage, isType, refusalStatus, type ChatClient, type Frame } from './support/ws-client';
@@ -171,6 +177,23 @@ describe('local runtime end to end (real handlers, demo bot)', () => {
         management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: '{}' })),
       ).rejects.toBeInstanceOf(GoneException);
       expect(await connectionIdsOf('e2e-gone')).toEqual([]);
+    } finally {
+      management.destroy();
+    }
+  });
+
+  test('GIVEN a live connection WHEN an operator deletes it through @connections THEN the client is disconnected, $disconnect removes its record and later calls get 410', async () => {
+    const client = await join({ userId: 'fay', threadId: 'e2e-delete' });
+    const [connectionId] = await connectionIdsOf('e2e-delete');
+    const management = new ApiGatewayManagementApiClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+    try {
+      await management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+
+      expect((await client.closed).code).toBe(1000);
+      await chat.settled();
+      expect(await connectionIdsOf('e2e-delete')).toEqual([]);
+      await expect(management.send(new GetConnectionCommand({ ConnectionId: connectionId }))).rejects.toBeInstanceOf(GoneException);
+      await expect(management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }))).rejects.toBeInstanceOf(GoneException);
     } finally {
       management.destroy();
     }
