@@ -18,7 +18,7 @@ export function ensureTsNode(log: (line: string) => void): string {
   if (existsSync(bin)) return bin;
   log(`baseline tools: installing ${TS_NODE_SPEC} into ${BENCH_TOOLS_DIR} (outside the repo; needs the npm registry)...`);
   try {
-    execFileSync('npm', ['install', '--prefix', BENCH_TOOLS_DIR, '--no-audit', '--no-fund', '--no-save', TS_NODE_SPEC, TYPESCRIPT_SPEC], {
+    execFileSync('npm', ['install', '--prefix', BENCH_TOOLS_DIR, '--no-audit', '--no-fund', '--no-save', '--fetch-retries=1', '--fetch-timeout=30000', TS_NODE_SPEC, TYPESCRIPT_SPEC], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (error) {

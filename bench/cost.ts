@@ -43,6 +43,8 @@ export interface CostInputs {
    * in its thread (1 = a thread where someone writes once a minute).
    */
   connectionMinutesPerMessagePerConnection: number;
+  /** How counts by operation were attributed to tables, when the counts carry no table. */
+  tableAttribution?: string;
 }
 
 /**
@@ -180,6 +182,7 @@ export function computeCost(inputs: CostInputs, connectionsScenarios: readonly n
       inputs.countsSource === 'measured'
         ? 'DynamoDB requests, SNS publishes and Lambda invocations per message: counted on the local runtime during the message-path run'
         : 'DynamoDB requests, SNS publishes and Lambda invocations per message: the design in the brief (the message-path section did not run)',
+      ...(inputs.tableAttribution ? [inputs.tableAttribution] : []),
       'request units per operation: items under 1 KB; threads updates move the byActivity index entry (+2 WRU); connection/thread puts and deletes write their index (+1 WRU); index queries 0.5 RRU',
       `connection minutes: each connection open ${inputs.connectionMinutesPerMessagePerConnection} minute(s) per user message in its thread`,
       'Lambda: every invocation billed at its warm median duration rounded up to 1 ms; cold starts and the bot’s own function (your code) are not included',

@@ -1,9 +1,9 @@
 /**
  * Runs a command in a child process and measures it from the outside: wall time from spawn to exit,
  * and peak memory as the OS reports it. Peak RSS comes from GNU `/usr/bin/time` (the kernel's
- * rusage of the largest process in the tree, which covers tsx's and ts-node's worker processes)
- * when present; otherwise, and always as a second figure, the tree is sampled in /proc for the
- * summed RSS of every process in it (node + esbuild's service process, for example).
+ * rusage of the largest process in the tree, which covers tsx's and ts-node's child processes)
+ * when present, else from sampling /proc; the tree is always sampled in /proc too, for the summed
+ * RSS of every process in it (node + esbuild's service process, for example).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -56,8 +56,9 @@ export async function runMeasured(command: string, args: readonly string[], opti
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (timer) clearTimeout(timer);
-  const treePeakKb = sampler.stop();
-  let peakKb = treePeakKb;
+  const sampled = sampler.stop();
+  const treePeakKb = sampled.treePeakKb;
+  let peakKb = sampled.singlePeakKb;
   if (useGnuTime && existsSync(timeFile)) {
     const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
     const parsed = Number(lines[lines.length - 1]);
@@ -67,19 +68,27 @@ export async function runMeasured(command: string, args: readonly string[], opti
   return { wallMs, peakRssMb: peakKb / 1024, treePeakRssMb: treePeakKb / 1024, exitCode, stdout, stderr };
 }
 
-/** Samples the summed VmRSS of a process and its descendants; returns the peak in KB on stop(). */
-function sampleTreeRss(rootPid: number): { stop(): number } {
-  let peakKb = 0;
+/**
+ * Samples the VmRSS of a process and its descendants; on stop() returns the peak of their sum and
+ * the peak of the largest single process (the fallback when GNU time is missing), in KB.
+ */
+function sampleTreeRss(rootPid: number): { stop(): { treePeakKb: number; singlePeakKb: number } } {
+  let treePeakKb = 0;
+  let singlePeakKb = 0;
   const sample = (): void => {
     let total = 0;
-    for (const pid of descendants(rootPid)) total += rssKb(pid);
-    if (total > peakKb) peakKb = total;
+    for (const pid of descendants(rootPid)) {
+      const rss = rssKb(pid);
+      total += rss;
+      if (rss > singlePeakKb) singlePeakKb = rss;
+    }
+    if (total > treePeakKb) treePeakKb = total;
   };
   const interval = setInterval(sample, 20);
   return {
     stop() {
       clearInterval(interval);
-      return peakKb;
+      return { treePeakKb, singlePeakKb };
     },
   };
 }

@@ -156,6 +156,7 @@ export function buildTables(results: BenchResults): Table[] {
                 '.',
             ]
           : []),
+        ...(synth.baselineError ? [`baselines NOT run: ${synth.baselineError.split('\n')[0]}`] : []),
         `same Terraform JSON from every variant: ${synth.sameOutputAcrossVariants ? 'yes' : 'NO'}` +
           (synth.rootImportRewrite ? `; (b) rewrote ${synth.rootImportRewrite.importsRewritten} imports in ${synth.rootImportRewrite.filesRewritten} files` : ''),
       ],

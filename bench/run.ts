@@ -144,6 +144,9 @@ async function main(): Promise<number> {
           ? { messageSend: invocationsOf(/message-?send/i, 1), outbox: invocationsOf(/outbox/i, 1), botReply: invocationsOf(/bot-?reply/i, 1) }
           : { messageSend: 1, outbox: 1, botReply: 1 },
         connectionMinutesPerMessagePerConnection: 1,
+        tableAttribution: measured
+          ? 'tables: the runtime counts requests by operation only; they are attributed as the design does them (UpdateItem: 1 in 3 the connection rate limit, 2 in 3 thread updates; PutItem: half messages, half idempotency records; Query: the broadcast)'
+          : undefined,
       };
       const cost = computeCost(inputs);
       if (!results.synth?.lambda) cost.assumptions.push(`memory/architecture assumed ${FALLBACK_LAMBDA.memoryMb} MB ${FALLBACK_LAMBDA.architecture} (synth section did not run)`);

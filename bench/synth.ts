@@ -40,6 +40,8 @@ export interface SynthResult {
   rootImportRewrite?: { filesRewritten: number; importsRewritten: number };
   /** The construct's handler bundling alone (esbuild, all handlers) in a fresh process: part of every variant's time. */
   bundlingMs?: number;
+  /** Why the ts-node baselines did not run (ts-node could not be installed). */
+  baselineError?: string;
   /** Memory/architecture of the synthesized functions (for the cost section). */
   lambda?: LambdaConfig;
 }
@@ -121,8 +123,18 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
   ];
   let rewrite: SynthResult['rootImportRewrite'];
   let variantDir: string | undefined;
+  let tsNode: string | undefined;
+  let baselineError: string | undefined;
   if (!options.skipBaselines) {
-    const tsNode = ensureTsNode(log);
+    try {
+      tsNode = ensureTsNode(log);
+    } catch (error) {
+      // No registry, no baselines: the project's own synth is still measured, and the report says why.
+      baselineError = (error as Error).message;
+      log(`synth: baselines skipped: ${baselineError}`);
+    }
+  }
+  if (tsNode) {
     variants.push({
       id: 'tsNode', label: '(a) ts-node main.ts (stock template)', cwd: repoRoot, command: process.execPath, args: [tsNode, 'main.ts'], samples: [], outputs: [],
     });
@@ -135,7 +147,7 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
   }
   let stackName = '';
   let lambda: LambdaConfig | undefined;
-  const maxRuns = Math.max(options.projectRuns, options.skipBaselines ? 0 : options.baselineRuns);
+  const maxRuns = Math.max(options.projectRuns, tsNode ? options.baselineRuns : 0);
   const bundlingSamples: number[] = [];
   try {
     for (let run = 0; run < maxRuns; run++) {
@@ -190,19 +202,20 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
   });
   const byId = (id: SynthVariantResult['id']) => results.find((r) => r.id === id);
   const project = byId('project')!;
-  const tsNode = byId('tsNode');
+  const tsNodeResult = byId('tsNode');
   const rootImport = byId('tsNodeRootImport');
   const allShas = variants.flatMap((v) => v.outputs.map((o) => o.sha));
   return {
     stack: stackName,
     variants: results,
-    speedupVsTsNode: tsNode && ratio(tsNode.wallMs.median, project.wallMs.median),
+    speedupVsTsNode: tsNodeResult && ratio(tsNodeResult.wallMs.median, project.wallMs.median),
     speedupVsRootImport: rootImport && ratio(rootImport.wallMs.median, project.wallMs.median),
-    memoryRatioVsTsNode: tsNode && ratio(tsNode.peakRssMb.median, project.peakRssMb.median),
+    memoryRatioVsTsNode: tsNodeResult && ratio(tsNodeResult.peakRssMb.median, project.peakRssMb.median),
     memoryRatioVsRootImport: rootImport && ratio(rootImport.peakRssMb.median, project.peakRssMb.median),
     sameOutputAcrossVariants: new Set(allShas).size === 1,
     rootImportRewrite: rewrite,
     bundlingMs: bundlingSamples.length > 0 ? round(median(bundlingSamples)) : undefined,
+    baselineError,
     lambda,
   };
 }
