@@ -186,6 +186,7 @@ export function computeCost(inputs: CostInputs, connectionsScenarios: readonly n
       'request units per operation: items under 1 KB; threads updates move the byActivity index entry (+2 WRU); connection/thread puts and deletes write their index (+1 WRU); index queries 0.5 RRU',
       `connection minutes: each connection open ${inputs.connectionMinutesPerMessagePerConnection} minute(s) per user message in its thread`,
       'Lambda: every invocation billed at its warm median duration rounded up to 1 ms; cold starts and the bot’s own function (your code) are not included',
+      `Lambda durations were measured here on a full CPU core; at ${inputs.memoryMb} MB Lambda gives about ${Math.round((inputs.memoryMb / 1769) * 100) / 100} vCPU, so CPU-bound parts run slower there: even 5x the GB-seconds keeps Lambda a small line`,
       inputs.countsSource === 'measured'
         ? `outbox: ${round(inputs.invocationsPerMessage.outbox)} invocations per message as measured (the stream delivers batches; at low traffic it is 1 per message)`
         : 'outbox: one invocation per message (stream batching lowers this under load)',
