@@ -65,6 +65,10 @@ export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
       aim: `synth >= ${AIM_LIMITS.synthSpeedupVsTsNode}x faster than (a) ts-node`,
       measured: synth.speedupVsTsNode === undefined ? 'baseline not run' : `${synth.speedupVsTsNode}x (${project.wallMs.median} ms)`,
       status: synth.speedupVsTsNode === undefined ? 'not judged' : synth.speedupVsTsNode >= AIM_LIMITS.synthSpeedupVsTsNode ? 'met' : 'missed',
+      note:
+        synth.speedupVsTsNode !== undefined && synth.speedupVsTsNode < AIM_LIMITS.synthSpeedupVsTsNode
+          ? `(a) type-checks the same lib/<resource> imports, so it is cheap; every variant includes the ${synth.bundlingMs ?? '?'} ms esbuild bundling; vs the package-root import (b): ${synth.speedupVsRootImport}x`
+          : undefined,
     });
     aims.push({
       id: 'synth-memory',
@@ -104,7 +108,11 @@ export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
         aim: `>= ${AIM_LIMITS.messagesPerSecond} msg/s with ack p99 < ${AIM_LIMITS.ackP99Ms} ms at ${AIM_LIMITS.aimClients} clients`,
         measured: `${burst.messagesPerSecond} msg/s, ack p99 ${burst.ackMs.p99} ms at ${messagePath.load.connections} clients`,
         status: !atScale ? 'not judged' : met ? 'met' : 'missed',
-        note: !atScale ? `only ${messagePath.load.connections} clients in this run` : undefined,
+        note: !atScale
+          ? `only ${messagePath.load.connections} clients in this run`
+          : met
+            ? undefined
+            : 'the local emulator saturates: one main thread runs the gateway, the DynamoDB proxy and dynalite (~20 internal HTTP requests per message); ack latency is then queueing',
       });
     }
     aims.push({
