@@ -16,7 +16,7 @@
  * import { replyAsBot } from 'cdktf-chat-server/utilities';
  * const result = await replyAsBot(
  *   { threadId, message: { text: 'Hello!', messageId: `reply-${incoming.messageId}` } },
- *   { functionName: process.env.CHAT_BOT_REPLY_FUNCTION! },
+ *   { functionName: process.env.CHAT_BOT_REPLY_FUNCTION_NAME! },
  * );
  * if (result.status === 'refused') console.log(result.reason); // e.g. HUMAN_TAKEOVER
  * ```
