@@ -1,4 +1,4 @@
-/** Package entry: the construct library, the shared schema contract and the utility API for bots and operators. */
+/** Package entry: the construct library and the shared schema contract. The bot/operator utility API (AWS SDK) is its own entry, `./utilities`, so importing the construct never loads the SDK. */
 export * from './schema';
 export * from './chat-server-props';
 export * from './chat-server';
@@ -15,4 +15,3 @@ export * from './bundling';
 export * from './checkov';
 export * from './env-config';
 export * from './iam';
-export * from './utilities';
