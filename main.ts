@@ -1,6 +1,7 @@
 /**
  * The default app: one ChatInfraStack configured from environment variables (help/deploy.md lists
- * them). `npx cdktf synth` runs this with tsx: offline, no AWS credentials, no terraform binary.
+ * them). `npx cdktf synth` runs this through tools/run-app.cjs (esbuild-transpiled, plain node):
+ * offline, no AWS credentials, no terraform binary.
  */
 import { App } from 'cdktf';
 import { appConfigFromEnv } from './lib/env-config';

@@ -55,6 +55,22 @@ export const AIM_LIMITS = {
   hotPathDynamoDbRequests: 3,
 };
 
+/** How the synth compares when every synth bundles (a fresh CI runner), and why the aim is missed if it is. */
+function synthSpeedNote(synth: SynthResult): string | undefined {
+  const tsNode = synth.variants.find((v) => v.id === 'tsNode');
+  const noCache = synth.variants.find((v) => v.id === 'projectNoBundleCache');
+  const parts: string[] = [];
+  if (tsNode && noCache && synth.bundlingMs !== undefined) {
+    const coldRatio = Math.round(((tsNode.wallMs.median + synth.bundlingMs) / noCache.wallMs.median) * 10) / 10;
+    parts.push(`with the bundle cache off (every synth bundles, ${noCache.wallMs.median} ms) vs (a) bundling too: ${coldRatio}x`);
+  }
+  if (synth.speedupVsTsNode !== undefined && synth.speedupVsTsNode < AIM_LIMITS.synthSpeedupVsTsNode) {
+    parts.push('(a) type-checks the same lib/<resource> imports, so it is cheap on this stack');
+  }
+  if (synth.speedupVsRootImport !== undefined) parts.push(`vs the package-root import (b): ${synth.speedupVsRootImport}x`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
 export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
   const aims: Aim[] = [];
   const { synth, functions, messagePath } = results;
@@ -65,16 +81,15 @@ export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
       aim: `synth >= ${AIM_LIMITS.synthSpeedupVsTsNode}x faster than (a) ts-node`,
       measured: synth.speedupVsTsNode === undefined ? 'baseline not run' : `${synth.speedupVsTsNode}x (${project.wallMs.median} ms)`,
       status: synth.speedupVsTsNode === undefined ? 'not judged' : synth.speedupVsTsNode >= AIM_LIMITS.synthSpeedupVsTsNode ? 'met' : 'missed',
-      note:
-        synth.speedupVsTsNode !== undefined && synth.speedupVsTsNode < AIM_LIMITS.synthSpeedupVsTsNode
-          ? `(a) type-checks the same lib/<resource> imports, so it is cheap; every variant includes the ${synth.bundlingMs ?? '?'} ms esbuild bundling; vs the package-root import (b): ${synth.speedupVsRootImport}x`
-          : undefined,
+      note: synthSpeedNote(synth),
     });
+    const noCache = synth.variants.find((v) => v.id === 'projectNoBundleCache');
+    const peak = Math.max(project.peakRssMb.median, noCache?.peakRssMb.median ?? 0);
     aims.push({
       id: 'synth-memory',
       aim: `synth peak RSS < ${AIM_LIMITS.synthPeakRssMb} MB`,
-      measured: `${project.peakRssMb.median} MB (largest process; whole tree ${project.treePeakRssMb.median} MB)`,
-      status: project.peakRssMb.median < AIM_LIMITS.synthPeakRssMb ? 'met' : 'missed',
+      measured: `${peak} MB (largest process, bundle cache on or off; whole tree ${Math.max(project.treePeakRssMb.median, noCache?.treePeakRssMb.median ?? 0)} MB)`,
+      status: peak < AIM_LIMITS.synthPeakRssMb ? 'met' : 'missed',
     });
   }
   if (functions && functions.handlers.length > 0) {
@@ -153,15 +168,11 @@ export function buildTables(results: BenchResults): Table[] {
         x(Math.round((v.peakRssMb.median / project.peakRssMb.median) * 10) / 10),
       ]),
       notes: [
-        'peak RSS: largest single process, from the kernel (GNU time); tree RSS: all processes of the run summed (tsx/ts-node + node + esbuild), sampled every 20 ms.',
+        'peak RSS: largest single process, from the kernel (GNU time); tree RSS: all processes of the run summed (launcher + node + esbuild), sampled every 20 ms.',
+        'bundle cache (lib/bundling.ts): a synth skips esbuild when no input file of the handler bundles changed; every row but "bundle cache off" runs with it warm, as a synth after a change outside handlers/ does.',
         ...(synth.bundlingMs !== undefined
           ? [
-              `of each variant's time, the construct's esbuild bundling of all handlers takes ${synth.bundlingMs} ms (measured alone in a fresh process, same rotation)` +
-                synth.variants
-                  .filter((v) => v.id !== 'project' && project.wallMs.median > synth.bundlingMs!)
-                  .map((v) => `; without it ${v.id === 'tsNode' ? '(a)' : '(b)'} would be ${Math.round(((v.wallMs.median - synth.bundlingMs!) / (project.wallMs.median - synth.bundlingMs!)) * 10) / 10}x`)
-                  .join('') +
-                '.',
+              `the construct's esbuild bundling of all handlers takes ${synth.bundlingMs} ms when it runs (measured alone in a fresh process with the cache off, same rotation); the "bundle cache off" row pays it on every synth.`,
             ]
           : []),
         ...(synth.baselineError ? [`baselines NOT run: ${synth.baselineError.split('\n')[0]}`] : []),

@@ -1,8 +1,10 @@
 /**
  * Section 1, synth: the default stack's full synth (the app command `cdktf synth` runs, esbuild
  * bundling included), each run in a fresh child process with a fresh output directory, measured
- * from the outside. Baselines on the same stack in the same run, interleaved run by run so machine
- * drift hits every variant alike:
+ * from the outside. The project runs twice over: with the bundle cache warm (a synth after a change
+ * that left the handlers alone, or a CI runner that keeps the cache) and with it off (a fresh CI
+ * runner: every synth bundles). Baselines on the same stack in the same run, cache warm like the
+ * project's, interleaved run by run so machine drift hits every variant alike:
  *   (a) the stock cdktf TypeScript template's app command, `ts-node main.ts` (type-checking);
  *   (b) the same, with the provider imported from the package root (`import * as aws from ...`).
  */
@@ -16,7 +18,7 @@ import { createRootImportVariant } from './root-import-variant';
 import { median, ratio, round } from './stats';
 
 export interface SynthVariantResult {
-  id: 'project' | 'tsNode' | 'tsNodeRootImport';
+  id: 'project' | 'projectNoBundleCache' | 'tsNode' | 'tsNodeRootImport';
   label: string;
   command: string;
   runs: number;
@@ -38,7 +40,7 @@ export interface SynthResult {
   memoryRatioVsRootImport?: number;
   sameOutputAcrossVariants: boolean;
   rootImportRewrite?: { filesRewritten: number; importsRewritten: number };
-  /** The construct's handler bundling alone (esbuild, all handlers) in a fresh process: part of every variant's time. */
+  /** The construct's handler bundling alone (esbuild, all handlers, cache off) in a fresh process: what a synth with a cold bundle cache pays. */
   bundlingMs?: number;
   /** Why the ts-node baselines did not run (ts-node could not be installed). */
   baselineError?: string;
@@ -52,6 +54,7 @@ interface Variant {
   cwd: string;
   command: string;
   args: string[];
+  env?: Record<string, string>;
   samples: MeasuredRun[];
   outputs: { resources: number; sha: string }[];
 }
@@ -64,7 +67,7 @@ export interface SynthOptions {
   log: (line: string) => void;
 }
 
-/** The project's own app command from cdktf.json (`node node_modules/tsx/dist/cli.mjs main.ts`). */
+/** The project's own app command from cdktf.json (`node tools/run-app.cjs main.ts`). */
 function projectAppCommand(repoRoot: string): string[] {
   const config = JSON.parse(readFileSync(join(repoRoot, 'cdktf.json'), 'utf8')) as { app: string };
   return config.app.trim().split(/\s+/);
@@ -119,7 +122,11 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
   const { repoRoot, log } = options;
   const [appBin, ...appArgs] = projectAppCommand(repoRoot);
   const variants: Variant[] = [
-    { id: 'project', label: 'this project (tsx, lib/ imports)', cwd: repoRoot, command: appBin, args: appArgs, samples: [], outputs: [] },
+    { id: 'project', label: 'this project (run-app, lib/ imports)', cwd: repoRoot, command: appBin, args: appArgs, samples: [], outputs: [] },
+    {
+      id: 'projectNoBundleCache', label: 'this project, bundle cache off', cwd: repoRoot, command: appBin, args: appArgs,
+      env: { CHAT_BUNDLE_CACHE: 'off' }, samples: [], outputs: [],
+    },
   ];
   let rewrite: SynthResult['rootImportRewrite'];
   let variantDir: string | undefined;
@@ -149,23 +156,30 @@ export async function runSynthBench(options: SynthOptions): Promise<SynthResult>
   let lambda: LambdaConfig | undefined;
   const maxRuns = Math.max(options.projectRuns, tsNode ? options.baselineRuns : 0);
   const bundlingSamples: number[] = [];
+  const bundle = (sourceRoot: string, env: Record<string, string> = {}) =>
+    runMeasured(appBin, [...appArgs.slice(0, -1), join('bench', 'measure-bundling.ts'), sourceRoot], {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: '', ...env },
+    });
   try {
+    // Warm the bundle cache of every source tree, so the first measured run of each is like the rest.
+    for (const variant of variants) {
+      const primed = await bundle(variant.cwd);
+      if (primed.exitCode !== 0) throw new Error(`bundling ${variant.cwd} failed:\n${primed.stderr.slice(-4000)}`);
+    }
     for (let run = 0; run < maxRuns; run++) {
       if (run < options.projectRuns) {
         // The bundling alone, in the same rotation so it sees the same machine conditions.
-        const measured = await runMeasured(appBin, [...appArgs.slice(0, -1), join('bench', 'measure-bundling.ts'), repoRoot], {
-          cwd: repoRoot,
-          env: { ...process.env, NODE_OPTIONS: '' },
-        });
+        const measured = await bundle(repoRoot, { CHAT_BUNDLE_CACHE: 'off' });
         const line = measured.stdout.trim().split('\n').pop() ?? '';
         if (measured.exitCode === 0 && line.startsWith('{')) bundlingSamples.push((JSON.parse(line) as { bundlingMs: number }).bundlingMs);
       }
       for (const variant of variants) {
-        const wanted = variant.id === 'project' ? options.projectRuns : options.baselineRuns;
+        const wanted = variant.id.startsWith('project') ? options.projectRuns : options.baselineRuns;
         if (run >= wanted) continue;
         const outdir = mkdtempSync(join(tmpdir(), 'chat-bench-synth-'));
         try {
-          const env = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', NODE_OPTIONS: '' };
+          const env = { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', NODE_OPTIONS: '', ...variant.env };
           const result = await runMeasured(variant.command, variant.args, { cwd: variant.cwd, env, timeoutMs: 10 * 60_000 });
           if (result.exitCode !== 0) {
             throw new Error(`synth ${variant.label} exited ${result.exitCode}:\n${result.stderr.slice(-4000)}`);

@@ -89,4 +89,57 @@ describe('determinism', () => {
     expect(changed).toEqual([typingArchive]);
     fs.rmSync(root, { recursive: true, force: true });
   });
+
+  test('bundle cache: an untouched tree reuses its bundles in a new process; an edit is rebuilt even at the same size and mtime', () => {
+    // GIVEN a copy of the handler sources bundled once
+    const root = tempDir('cache');
+    fs.cpSync(path.join(REPO_ROOT, 'handlers'), path.join(root, 'handlers'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'lib'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'lib', 'schema.ts'), path.join(root, 'lib', 'schema.ts'));
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    const typing = path.join(root, 'handlers', 'typing.ts');
+    const fixedTime = new Date('2026-01-01T00:00:00Z');
+    fs.utimesSync(typing, fixedTime, fixedTime);
+    const bundleIn = (esbuildFails: boolean): Record<string, string> => {
+      let shas: Record<string, string> = {};
+      try {
+        jest.isolateModules(() => {
+          // A fresh module registry is a new process as far as the bundling module can tell.
+          if (esbuildFails) {
+            jest.doMock('esbuild', () => ({
+              version: jest.requireActual<typeof import('esbuild')>('esbuild').version,
+              buildSync: () => {
+                throw new Error('esbuild ran');
+              },
+            }));
+          }
+          const { bundleHandlers } = require('../../lib/bundling') as typeof import('../../lib/bundling');
+          shas = Object.fromEntries(Object.entries(bundleHandlers(root)).map(([id, bundle]) => [id, bundle.sha256]));
+        });
+      } finally {
+        jest.dontMock('esbuild');
+      }
+      return shas;
+    };
+    const first = bundleIn(false);
+
+    // WHEN a new process bundles the same tree with esbuild unable to run
+    // THEN it gets the same bundles from the cache
+    expect(bundleIn(true)).toEqual(first);
+
+    // WHEN the typing handler's code changes with its size and mtime kept
+    const size = fs.statSync(typing).size;
+    const source = fs.readFileSync(typing, 'utf8');
+    const edited = source.replace('threadId: caller.threadId', 'threadid: caller.threadId');
+    expect(edited).not.toBe(source);
+    fs.writeFileSync(typing, edited);
+    fs.utimesSync(typing, fixedTime, fixedTime);
+    expect(fs.statSync(typing)).toMatchObject({ size, mtimeMs: fixedTime.getTime() });
+    // THEN the cache is not used (esbuild is needed) and the rebuild changes the typing bundle only
+    expect(() => bundleIn(true)).toThrow(/esbuild ran/);
+    const second = bundleIn(false);
+    expect(Object.keys(first).filter((id) => first[id] !== second[id])).toEqual(['typing']);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 });
+
