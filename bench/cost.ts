@@ -201,9 +201,9 @@ export function computeCost(inputs: CostInputs, connectionsScenarios: readonly n
 
 /** The brief's message.send + outbox + bot-reply design, for when nothing was counted. */
 export const DESIGN_REQUESTS_PER_MESSAGE: RequestCounts = {
-  // message.send: rate limit, thread seq, idempotency (clientMessageId), message put, broadcast query
+  // message.send: rate limit, thread timestamp, idempotency (clientMessageId), message put, broadcast query
   'connections.UpdateItem': 1,
-  'threads.UpdateItem': 2, // + bot-reply's seq/takeover check
+  'threads.UpdateItem': 2, // + bot-reply's timestamp/takeover check
   'idempotency.PutItem': 2, // + bot-reply's messageId
   'messages.PutItem': 2, // + the bot reply
   'connections.Query': 2, // + the bot reply's broadcast

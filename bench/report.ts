@@ -137,7 +137,7 @@ export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
       status: messagePath.hotPath.dynamodbRequests <= AIM_LIMITS.hotPathDynamoDbRequests ? 'met' : 'missed',
       note:
         messagePath.hotPath.dynamodbRequests > AIM_LIMITS.hotPathDynamoDbRequests
-          ? 'by design: rate limit + thread seq/ownership + message put + broadcast query (+ idempotency put with clientMessageId); see help/performance.md'
+          ? 'by design: rate limit + thread timestamp/ownership + message put + broadcast query (+ idempotency put with clientMessageId); see help/performance.md'
           : undefined,
     });
     aims.push({

@@ -29,7 +29,7 @@ const FALLBACK_LAMBDA: LambdaConfig = { functions: 0, memoryMb: 256, architectur
 /** DynamoDB requests counted by operation → `<table>.<Operation>` for the cost's unit model. */
 function byTable(byOperation: Record<string, number>): RequestCounts {
   // The runtime counts by operation; the design says which table each goes to: UpdateItem is split
-  // between the connection's rate limit and the thread's seq (one each per message.send and one
+  // between the connection's rate limit and the thread's timestamp grant (one each per message.send and one
   // thread update per bot reply), PutItem between messages and idempotency, Query is the broadcast.
   const counts: RequestCounts = {};
   for (const [operation, n] of Object.entries(byOperation)) {

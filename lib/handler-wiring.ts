@@ -120,10 +120,11 @@ export const HANDLER_WIRING: Readonly<Record<HandlerId, HandlerWiring>> = {
     description: 'Bot replies (invoked by bots with IAM): store and deliver unless the thread is taken over',
     tables: [
       THREAD_DELIVERY,
-      // nextSequence (UpdateItem, refused under takeover); GetItem explains a refusal.
+      // nextTimestamp (UpdateItem, refused under takeover); GetItem explains a refusal.
       { table: 'threads', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       { table: 'idempotency', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
-      { table: 'messages', actions: ['dynamodb:PutItem'] },
+      // GetItem: whether a retried reply's first attempt stored it (decides delivered vs refused).
+      { table: 'messages', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] },
     ],
     postsToConnections: true,
   },

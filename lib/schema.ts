@@ -58,7 +58,7 @@ export const CONNECTIONS_TABLE: TableSchema = {
   ttlAttribute: 'expiresAt',
 };
 
-/** Thread records: owner, human-takeover state, message sequence and last activity. */
+/** Thread records: owner, human-takeover state, newest message timestamp and last activity. */
 export const THREADS_TABLE: TableSchema = {
   logicalName: 'threads',
   hashKey: { name: 'threadId', type: 'S' },

@@ -279,7 +279,7 @@ describe('IAM', () => {
       ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
       ['ThreadsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('threads')]],
       ['IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('idempotency')]],
-      ['MessagesTable', ['dynamodb:PutItem'], [tableArn('messages')]],
+      ['MessagesTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('messages')]],
       ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
     ],
     outbox: () => [

@@ -1,5 +1,5 @@
 /** thread.history: paging, ordering, expiry filtering, frame-size bound and authorization. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../../lib/schema';
 import { newThreadId, startChatHarness, type ChatHarness, type TestClient } from '../support/chat-harness';
 import { nextMinute, pinClock } from '../support/clock';
@@ -157,15 +157,56 @@ describe('ordering within one millisecond', () => {
     expect(page.messages.map((message: { text: string }) => message.text)).toEqual(['first', 'second', 'third', 'fourth']);
   });
 
-  test('GIVEN another message already holds the next timestamp (a sequence wrap within one ms) WHEN a message with a clientMessageId is sent THEN it is stored under a free timestamp and nothing is overwritten', async () => {
+  test('GIVEN a thread whose last message took the last slot of a millisecond WHEN three more are sent in that millisecond THEN they continue past it and history keeps the send order', async () => {
     const threadId = newThreadId();
     const alice = await harness.connect({ userId: 'alice', threadId });
     const pinned = nextMinute(1000);
     pinClock(pinned);
-    // The thread's next message gets seq 1 → timestamp pinned.001; occupy it.
+    await harness.doc.send(
+      new UpdateCommand({
+        TableName: harness.tables.threads,
+        Key: { threadId },
+        UpdateExpression: 'SET lastTimestamp = :last',
+        ExpressionAttributeValues: { ':last': pinned + 0.998 },
+      }),
+    );
+
+    const acks = await sendAll(alice, ['first', 'second', 'third']);
+    const page = await alice.send({ action: 'thread.history' });
+
+    expect(acks.map((ack: { message: { timestamp: number } }) => ack.message.timestamp)).toEqual([
+      pinned + 0.999,
+      pinned + 1,
+      pinned + 1.001,
+    ]);
+    expect(page.messages.map((message: { text: string }) => message.text)).toEqual(['first', 'second', 'third']);
+  });
+
+  test('GIVEN another container with a clock 5 ms ahead wrote the last message WHEN a message is sent from a container behind it THEN it sorts after that message, not before', async () => {
+    const threadId = newThreadId();
+    const alice = await harness.connect({ userId: 'alice', threadId });
+    const pinned = nextMinute(1000);
+    pinClock(pinned + 5);
+    const [ahead] = await sendAll(alice, ['from the fast clock']);
+    pinClock(pinned);
+
+    const [behind] = await sendAll(alice, ['from the slow clock']);
+    const page = await alice.send({ action: 'thread.history' });
+
+    expect(ahead.message.timestamp).toBe(pinned + 5);
+    expect(behind.message.timestamp).toBe(pinned + 5.001);
+    expect(page.messages.map((message: { text: string }) => message.text)).toEqual(['from the fast clock', 'from the slow clock']);
+  });
+
+  test('GIVEN a message written outside the thread record holds the next timestamp WHEN a message with a clientMessageId is sent THEN it is stored under a free timestamp and nothing is overwritten', async () => {
+    const threadId = newThreadId();
+    const alice = await harness.connect({ userId: 'alice', threadId });
+    const pinned = nextMinute(1000);
+    pinClock(pinned);
+    // The thread's first message in this millisecond gets the millisecond itself; occupy it.
     const squatter = {
       threadId,
-      timestamp: pinned + 0.001,
+      timestamp: pinned,
       messageId: 'squatter',
       messageType: 'user',
       text: 'was here first',
@@ -179,7 +220,7 @@ describe('ordering within one millisecond', () => {
     const ack = await alice.send({ action: 'message.send', text: 'needs a free slot', clientMessageId: 'wrap-1' });
 
     expect(ack.type).toBe('message.sent');
-    expect(ack.message.timestamp).toBe(pinned + 0.002);
+    expect(ack.message.timestamp).toBe(pinned + 0.001);
     const page = await alice.send({ action: 'thread.history' });
     expect(page.messages.map((message: { messageId: string }) => message.messageId)).toEqual([
       'squatter',

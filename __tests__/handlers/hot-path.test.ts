@@ -45,7 +45,7 @@ test('GIVEN a rate window that has turned since the last message WHEN sending TH
   expect(proxy.operations()).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem', 'PutItem', 'Query']);
 });
 
-test('GIVEN a connected user WHEN sending without a clientMessageId THEN 4 DynamoDB requests: rate limit, thread sequence, message put, thread connections', async () => {
+test('GIVEN a connected user WHEN sending without a clientMessageId THEN 4 DynamoDB requests: rate limit, thread timestamp, message put, thread connections', async () => {
   const alice = await harness.connect({ userId: 'alice', threadId: newThreadId() });
   proxy.resetOperations();
 

@@ -2,7 +2,7 @@
  * Human takeover (per thread), bot replies (bot-reply function) and the utility API for bots and
  * operators, invoked the way a bot would: LambdaClient → Lambda Invoke endpoint → bot-reply handler.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as botReply } from '../../handlers/bot-reply';
 import { postFrame, replyAsBot, setHumanTakeover, BotReplyFunctionError } from '../../lib/utilities';
 import { GONE_GRACE_MS } from '../../handlers/core/delivery';
@@ -184,6 +184,32 @@ describe('human takeover', () => {
 
     expect(retry).toEqual({ status: 'delivered', message: first.message, duplicate: true });
     expect(await storedMessages(threadId)).toHaveLength(1);
+  });
+
+  test('GIVEN a bot reply whose first attempt stopped after its idempotency record, before the message was stored WHEN the bot retries it under takeover THEN it is refused, and after release the retry stores and delivers it', async () => {
+    const threadId = newThreadId();
+    const user = await harness.connect({ userId: 'erin', threadId });
+    const agent = await harness.connect({ userId: 'agent-5', role: 'agent', threadId });
+    const input = { threadId, message: { text: 'half-done answer', messageId: 'bot-msg-2' } };
+    const first = await botReply(input);
+    // The first attempt "crashed" between the idempotency claim and the message put.
+    await harness.doc.send(
+      new DeleteCommand({ TableName: harness.tables.messages, Key: { threadId, timestamp: first.message!.timestamp } }),
+    );
+    await agent.send({ action: 'thread.takeover' });
+
+    const underTakeover = await botReply(input);
+
+    expect(underTakeover).toMatchObject({ status: 'refused', reason: 'HUMAN_TAKEOVER' });
+    expect(await storedMessages(threadId)).toHaveLength(0);
+    const deliveriesOf = () =>
+      user.received().filter((frame) => frame.type === 'message' && frame.message.messageId === 'bot-msg-2').length;
+    const deliveredBefore = deliveriesOf();
+    await agent.send({ action: 'thread.release' });
+    const afterRelease = await botReply(input);
+    expect(afterRelease).toMatchObject({ status: 'delivered', message: { messageId: 'bot-msg-2', text: 'half-done answer' } });
+    expect(await storedMessages(threadId)).toHaveLength(1);
+    expect(deliveriesOf()).toBe(deliveredBefore + 1);
   });
 
   test('GIVEN a user (not an agent) WHEN they try to take over or release their thread THEN FORBIDDEN and the state is unchanged', async () => {

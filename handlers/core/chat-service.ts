@@ -26,7 +26,6 @@ import {
 import { consumeMessageAllowance, rateWindowOf } from './rate-limit';
 import {
   botIdempotencyKey,
-  messageTimestamp,
   toChatMessage,
   userIdempotencyKey,
   type ChatStorage,
@@ -145,7 +144,7 @@ export class ChatService {
   // ---- messages -------------------------------------------------------------------------
 
   /**
-   * message.send: rate limit (returns the connection) → thread sequence (ownership checked in the
+   * message.send: rate limit (returns the connection) → thread timestamp grant (ownership checked in the
    * write's condition; returns takeover state) → [idempotency claim] → message put → delivery to the
    * thread's other connections. Publishing to SNS is the outbox's job (messages table stream).
    */
@@ -172,7 +171,7 @@ export class ChatService {
 
     const permission = caller.role === 'agent' ? ({ kind: 'agent' } as const) : ({ kind: 'owner', userId: caller.userId } as const);
     const expiresAt = this.messageExpiry(now);
-    const grant = await threads.nextSequence(threadId, permission, now, expiresAt);
+    const grant = await threads.nextTimestamp(threadId, permission, now, expiresAt);
     if (!grant) throw new ChatError('FORBIDDEN', 'You may not send into this thread');
 
     const candidate: StoredMessage = {
@@ -181,7 +180,7 @@ export class ChatService {
       messageType: caller.role === 'agent' ? 'agent' : 'user',
       text: request.text,
       sender: request.sender ?? caller.userId,
-      timestamp: messageTimestamp(now, grant.seq),
+      timestamp: grant.timestamp,
       status: 'sent',
       metadata: request.metadata ?? {},
       expiresAt,
@@ -222,7 +221,7 @@ export class ChatService {
 
   /**
    * A bot's reply (the bot-reply function): stored and delivered to every connection of the thread,
-   * unless the thread is under human takeover, checked atomically in the sequence write.
+   * unless the thread is under human takeover, checked atomically in the timestamp grant.
    */
   async replyAsBot(input: BotReplyInput): Promise<BotReplyResult> {
     const now = Date.now();
@@ -230,11 +229,14 @@ export class ChatService {
     const { threadId } = input;
     const key = input.message.messageId !== undefined ? botIdempotencyKey(threadId, input.message.messageId) : undefined;
     const expiresAt = this.messageExpiry(now);
-    const grant = await threads.nextSequence(threadId, { kind: 'bot', ownerId: input.userId }, now, expiresAt);
+    const grant = await threads.nextTimestamp(threadId, { kind: 'bot', ownerId: input.userId }, now, expiresAt);
     if (!grant) {
-      // A retry of a reply stored before the takeover began is still a success, not a refusal.
+      // A retry of a reply stored before the takeover began is still a success, not a refusal; one
+      // whose first attempt stopped before the message was stored is refused like any other.
       const earlier = key !== undefined ? await idempotency.get(key) : undefined;
-      if (earlier) return { status: 'delivered', message: toChatMessage(earlier), duplicate: true };
+      if (earlier && (await this.storage.messages.exists(earlier.threadId, earlier.timestamp, earlier.messageId))) {
+        return { status: 'delivered', message: toChatMessage(earlier), duplicate: true };
+      }
       return this.botRefusal(input);
     }
     const candidate: StoredMessage = {
@@ -243,7 +245,7 @@ export class ChatService {
       messageType: 'bot',
       text: input.message.text,
       sender: input.message.sender ?? 'bot',
-      timestamp: messageTimestamp(now, grant.seq),
+      timestamp: grant.timestamp,
       status: 'sent',
       metadata: input.message.metadata ?? {},
       expiresAt,
@@ -274,7 +276,7 @@ export class ChatService {
 
   /**
    * Puts the message under its key; on a clash (another message holds the timestamp) takes a new
-   * sequence number and moves the idempotency record with it (compare-and-swap), so concurrent
+   * timestamp and moves the idempotency record with it (compare-and-swap), so concurrent
    * retries of one message converge on one key.
    */
   private async store(
@@ -289,9 +291,9 @@ export class ChatService {
       const outcome = await messages.put(message);
       if (outcome !== 'clash') return { message, created: outcome === 'created' };
       this.logger.warn('message.timestamp_clash', { threadId: message.threadId, attempt });
-      const grant = await threads.nextSequence(message.threadId, permission, now, message.expiresAt);
+      const grant = await threads.nextTimestamp(message.threadId, permission, now, message.expiresAt);
       if (!grant) throw new ChatError('FORBIDDEN', 'You may not send into this thread');
-      const moved: StoredMessage = { ...message, timestamp: messageTimestamp(message.timestamp, grant.seq) };
+      const moved: StoredMessage = { ...message, timestamp: grant.timestamp };
       if (key === undefined) {
         message = moved;
       } else if (await idempotency.move(key, message.timestamp, moved, epochSeconds(now) + LIMITS.idempotencyTtlSeconds)) {

@@ -24,11 +24,10 @@ export function createStorage(doc: DynamoDBDocumentClient, config: ChatConfig): 
 }
 
 export { getDocumentClient, isConditionalCheckFailed } from './client';
-export { messageTimestamp } from './messages';
 export { botIdempotencyKey, userIdempotencyKey } from './idempotency';
 export type { ConnectionRecord, MessageOrigin, StoredMessage, ThreadConnection, ThreadRecord } from './records';
 export { toChatMessage } from './records';
 export type { ConnectionStore } from './connections';
 export type { IdempotencyStore } from './idempotency';
 export type { MessageStore } from './messages';
-export type { ThreadStore, SendPermission, SequenceGrant } from './threads';
+export type { ThreadStore, SendPermission, TimestampGrant } from './threads';

@@ -1,20 +1,11 @@
-/** The messages table: one partition per thread, sorted by timestamp (ms with a fractional tie-break). */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * The messages table: one partition per thread, sorted by timestamp (ms since the epoch, with a .001
+ * step between messages of one millisecond: ThreadStore.nextTimestamp grants them).
+ */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from './client';
 import type { StoredMessage } from './records';
-
-/**
- * The sort key of a message: `ms + (seq % 1000) / 1000`. Two messages of a thread in the same
- * millisecond differ in `seq` (the thread's atomic counter), so they get different keys instead of
- * overwriting each other. Built from the decimal string so the value is exactly `ms.SSS`, which a
- * double holds at today's magnitudes (spacing ~0.0002).
- */
-export function messageTimestamp(ms: number, seq: number): number {
-  const wholeMs = Math.floor(ms);
-  const fraction = String(((seq % 1000) + 1000) % 1000).padStart(3, '0');
-  return Number(`${wholeMs}.${fraction}`);
-}
 
 /** Outcome of storing a message under its (threadId, timestamp) key. */
 export type PutOutcome =
@@ -22,7 +13,7 @@ export type PutOutcome =
   | 'created'
   /** The same message (same messageId) was already stored by an earlier attempt. */
   | 'existing'
-  /** A different message holds this key (1,000+ messages in one ms): take a new sequence number. */
+  /** A different message holds this key (one not written through the thread record): take a new timestamp. */
   | 'clash';
 
 export interface HistoryQuery {
@@ -62,6 +53,19 @@ export class MessageStore {
       if (isConditionalCheckFailed(err)) return 'clash';
       throw err;
     }
+  }
+
+  /** Whether the message `messageId` is stored under (threadId, timestamp). */
+  async exists(threadId: string, timestamp: number, messageId: string): Promise<boolean> {
+    const result = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName(),
+        Key: { threadId, timestamp },
+        ConsistentRead: true,
+        ProjectionExpression: 'messageId',
+      }),
+    );
+    return result.Item?.messageId === messageId;
   }
 
   /** Newest-first page of a thread's unexpired messages (strongly consistent: see your own send). */

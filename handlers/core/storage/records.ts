@@ -28,8 +28,8 @@ export interface ThreadRecord {
   ownerId: string;
   createdAt: number;
   lastActivityAt: number;
-  /** Message counter: the source of the timestamp tie-break. */
-  seq: number;
+  /** Timestamp of the thread's newest message (absent before the first): every next one sorts after it. */
+  lastTimestamp?: number;
   isHumanOverride: boolean;
   overrideBy?: string;
   overrideAt?: number;

@@ -1,4 +1,4 @@
-/** The threads table: owner, takeover state, message counter and last activity of each thread. */
+/** The threads table: owner, takeover state, last message timestamp and last activity of each thread. */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { THREADS_TABLE, THREAD_LIST_KEY } from '../../../lib/schema';
@@ -17,11 +17,16 @@ export type SendPermission =
   /** A bot: refused while the thread is under human takeover; optionally only if owned by `ownerId`. */
   | { kind: 'bot'; ownerId?: string };
 
-export interface SequenceGrant {
-  seq: number;
+/** A message's place in its thread, granted by the thread record. */
+export interface TimestampGrant {
+  /** The message's sort key: ms since the epoch, with a .001 step past the thread's last message when needed. */
+  timestamp: number;
   ownerId: string;
   isHumanOverride: boolean;
 }
+
+/** Distance between two messages of a thread that land in one millisecond (or behind the thread's clock). */
+const TIMESTAMP_STEP = 0.001;
 
 export class ThreadStore {
   constructor(
@@ -41,13 +46,12 @@ export class ThreadStore {
           Key: { threadId },
           UpdateExpression:
             'SET ownerId = if_not_exists(ownerId, :userId), createdAt = if_not_exists(createdAt, :now), ' +
-            'lastActivityAt = if_not_exists(lastActivityAt, :now), seq = if_not_exists(seq, :zero), ' +
+            'lastActivityAt = if_not_exists(lastActivityAt, :now), ' +
             'isHumanOverride = if_not_exists(isHumanOverride, :false), listKey = :listKey, expiresAt = :expiresAt',
           ConditionExpression: 'attribute_not_exists(threadId) OR ownerId = :userId',
           ExpressionAttributeValues: {
             ':userId': userId,
             ':now': now,
-            ':zero': 0,
             ':false': false,
             ':listKey': THREAD_LIST_KEY,
             ':expiresAt': expiresAt,
@@ -69,17 +73,50 @@ export class ThreadStore {
   }
 
   /**
-   * Takes the next message number of a thread (and bumps its activity and expiry) when `permission`
-   * allows. Undefined when the condition fails: no such thread, not the owner, or (bots) under takeover.
+   * Grants the next message of a thread its timestamp (and bumps the thread's activity and expiry)
+   * when `permission` allows; undefined when it does not: no such thread, not the owner, or (bots)
+   * under takeover. The thread's `lastTimestamp` only grows, so its messages sort in the order the
+   * thread granted them, whatever the callers' clocks say:
+   * - a message in a new millisecond of the thread takes `now` (one UpdateItem, the usual case);
+   * - one at or behind the thread's last timestamp (same millisecond, or a container whose clock
+   *   lags another's) takes the last timestamp + 0.001, DynamoDB doing the decimal arithmetic.
+   * Each write carries the permission in its condition, so the check and the grant are atomic.
    */
-  async nextSequence(
+  async nextTimestamp(
     threadId: string,
     permission: SendPermission,
     now: number,
     expiresAt: number,
-  ): Promise<SequenceGrant | undefined> {
-    const values: Record<string, unknown> = { ':now': now, ':one': 1, ':expiresAt': expiresAt };
-    let condition = 'attribute_exists(threadId)';
+  ): Promise<TimestampGrant | undefined> {
+    const wholeMs = Math.floor(now);
+    const inNewMillisecond = await this.grant(
+      threadId,
+      permission,
+      'SET lastTimestamp = :now, lastActivityAt = :now, expiresAt = :expiresAt',
+      '(attribute_not_exists(lastTimestamp) OR lastTimestamp < :now)',
+      { ':now': wholeMs, ':expiresAt': expiresAt },
+    );
+    if (inNewMillisecond) return inNewMillisecond;
+    // The first write failed on the time (it only grows, so this one's time condition holds) or on
+    // the permission (then this one fails too: refused).
+    return this.grant(
+      threadId,
+      permission,
+      'SET lastTimestamp = lastTimestamp + :step, lastActivityAt = :now, expiresAt = :expiresAt',
+      'lastTimestamp >= :now',
+      { ':now': wholeMs, ':step': TIMESTAMP_STEP, ':expiresAt': expiresAt },
+    );
+  }
+
+  private async grant(
+    threadId: string,
+    permission: SendPermission,
+    update: string,
+    timeCondition: string,
+    timeValues: Record<string, unknown>,
+  ): Promise<TimestampGrant | undefined> {
+    const values: Record<string, unknown> = { ...timeValues };
+    let condition = `attribute_exists(threadId) AND ${timeCondition}`;
     if (permission.kind === 'owner') {
       condition += ' AND ownerId = :owner';
       values[':owner'] = permission.userId;
@@ -96,14 +133,14 @@ export class ThreadStore {
         new UpdateCommand({
           TableName: this.tableName(),
           Key: { threadId },
-          UpdateExpression: 'SET lastActivityAt = :now, expiresAt = :expiresAt ADD seq :one',
+          UpdateExpression: update,
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
       );
       const item = result.Attributes as ThreadRecord;
-      return { seq: item.seq, ownerId: item.ownerId, isHumanOverride: item.isHumanOverride === true };
+      return { timestamp: item.lastTimestamp!, ownerId: item.ownerId, isHumanOverride: item.isHumanOverride === true };
     } catch (err) {
       if (isConditionalCheckFailed(err)) return undefined;
       throw err;
