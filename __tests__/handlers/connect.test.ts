@@ -2,8 +2,8 @@
  * $connect, $disconnect, $default, typing and thread.list with auth on: identity from the
  * authorizer context (the JWT authorizer itself is tested in __tests__/auth).
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { CONNECTIONS_TABLE, LIMITS } from '../../lib/schema';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CONNECTIONS_TABLE, DEFAULTS, LIMITS } from '../../lib/schema';
 import { handler as connectHandler } from '../../handlers/connect';
 import { connectEvent, newConnectionId } from '../support/websocket-events';
 import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
@@ -225,5 +225,28 @@ describe('thread.list', () => {
     const activity = listing.threads.map((thread: { lastActivityAt: number }) => thread.lastActivityAt);
     expect(activity).toEqual([...activity].sort((a, b) => b - a));
     expect(await olderOwner.send({ action: 'thread.list' })).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+  });
+
+  test('GIVEN a thread whose last activity is older than the message retention WHEN an agent lists THEN it is not listed (its messages have all expired)', async () => {
+    const stale = newThreadId('stale');
+    const fresh = newThreadId('fresh');
+    await harness.connect({ userId: 'sam', threadId: stale });
+    await harness.connect({ userId: 'tess', threadId: fresh });
+    const retentionMs = DEFAULTS.messageRetentionDays * 24 * 3600 * 1000;
+    await harness.doc.send(
+      new UpdateCommand({
+        TableName: harness.tables.threads,
+        Key: { threadId: stale },
+        UpdateExpression: 'SET lastActivityAt = :old',
+        ExpressionAttributeValues: { ':old': Date.now() - retentionMs - 60_000 },
+      }),
+    );
+    const agent = await harness.connect({ userId: 'agent-6', role: 'agent', threadId: fresh });
+
+    const listing = await agent.send({ action: 'thread.list', limit: 100 });
+
+    const listed = listing.threads.map((thread: { threadId: string }) => thread.threadId);
+    expect(listed).toContain(fresh);
+    expect(listed).not.toContain(stale);
   });
 });

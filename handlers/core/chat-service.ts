@@ -366,7 +366,8 @@ export class ChatService {
 
   /** Threads by latest activity, newest first (agents' console). */
   async listThreads(limit: number = THREAD_LIST_LIMITS.defaultLimit): Promise<ThreadsFrame> {
-    return threadsFrame(await this.storage.threads.listByActivity(Math.min(limit, THREAD_LIST_LIMITS.maxLimit)));
+    const activeSince = Date.now() - this.config.messageRetentionDays * SECONDS_PER_DAY * 1000;
+    return threadsFrame(await this.storage.threads.listByActivity(Math.min(limit, THREAD_LIST_LIMITS.maxLimit), activeSince));
   }
 
   /** Posts a frame to every connection of a thread but `excludeConnectionId`. */

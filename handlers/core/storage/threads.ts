@@ -174,14 +174,17 @@ export class ThreadStore {
     }
   }
 
-  /** Threads by most recent activity (the byActivity index), newest first. */
-  async listByActivity(limit: number): Promise<ThreadSummary[]> {
+  /**
+   * Threads by most recent activity (the byActivity index), newest first, active after `activeSince`
+   * (epoch ms): older ones hold only expired messages and wait for TTL deletion.
+   */
+  async listByActivity(limit: number, activeSince: number): Promise<ThreadSummary[]> {
     const result = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName(),
         IndexName: BY_ACTIVITY_INDEX,
-        KeyConditionExpression: 'listKey = :listKey',
-        ExpressionAttributeValues: { ':listKey': THREAD_LIST_KEY },
+        KeyConditionExpression: 'listKey = :listKey AND lastActivityAt > :since',
+        ExpressionAttributeValues: { ':listKey': THREAD_LIST_KEY, ':since': activeSince },
         ScanIndexForward: false,
         Limit: limit,
       }),
