@@ -2,24 +2,15 @@
  * No loss under concurrency: 1,000 sends into one thread in the same millisecond (Date.now pinned)
  * are all stored under distinct keys and history returns all of them, in timestamp order.
  */
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 import { nextMinute, pinClock } from '../support/clock';
 
 // 1,000 sends through dynalite in this process take a few seconds alone, several times that on a
 // busy two-core CI machine.
 jest.setTimeout(300_000);
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
   // The per-connection rate limit is not what this test is about.
-  harness = await startChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
-});
-
-afterAll(async () => {
-  jest.restoreAllMocks();
-  await harness.stop();
-});
+const harness = useChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
 
 const SENDS = 1000;
 

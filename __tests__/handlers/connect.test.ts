@@ -6,18 +6,10 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CONNECTIONS_TABLE, DEFAULTS, LIMITS } from '../../lib/schema';
 import { handler as connectHandler } from '../../handlers/connect';
 import { connectEvent, newConnectionId } from '../support/websocket-events';
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 import { nextMinute, pinClock } from '../support/clock';
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  harness = await startChatHarness();
-});
-
-afterAll(async () => {
-  await harness.stop();
-});
+const harness = useChatHarness();
 
 async function connectionRecord(connectionId: string) {
   const result = await harness.doc.send(

@@ -6,21 +6,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as botReply } from '../../handlers/bot-reply';
 import { GONE_GRACE_MS } from '../../handlers/core/delivery';
 import { shiftClock } from '../support/clock';
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  harness = await startChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
-afterAll(async () => {
-  await harness.stop();
-});
+const harness = useChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
 
 async function hasRecord(connectionId: string): Promise<boolean> {
   const result = await harness.doc.send(new GetCommand({ TableName: harness.tables.connections, Key: { connectionId } }));

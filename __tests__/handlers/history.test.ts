@@ -1,22 +1,10 @@
 /** thread.history: paging, ordering, expiry filtering, frame-size bound and authorization. */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../../lib/schema';
-import { newThreadId, startChatHarness, type ChatHarness, type TestClient } from '../support/chat-harness';
+import { newThreadId, useChatHarness, type TestClient } from '../support/chat-harness';
 import { nextMinute, pinClock } from '../support/clock';
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  harness = await startChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
-afterAll(async () => {
-  await harness.stop();
-});
+const harness = useChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
 
 async function sendAll(client: TestClient, texts: string[]) {
   const acks = [];

@@ -5,17 +5,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as threadHistory } from '../../handlers/thread-history';
 import { messageEvent, newConnectionId } from '../support/websocket-events';
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  harness = await startChatHarness({ authMode: 'none' });
-});
-
-afterAll(async () => {
-  await harness.stop();
-});
+const harness = useChatHarness({ authMode: 'none' });
 
 test('GIVEN auth mode none WHEN connecting with userId and threadId query parameters THEN the connection is recorded as that user', async () => {
   const threadId = newThreadId();

@@ -1,16 +1,8 @@
 /** Structured logs: one JSON line per invocation with request/connection/route ids; never the text. */
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 import { captureLogs } from '../support/logs';
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  harness = await startChatHarness();
-});
-
-afterAll(async () => {
-  await harness.stop();
-});
+const harness = useChatHarness();
 
 const SECRET_TEXT = 'my card number is 4111 1111 1111 1111';
 

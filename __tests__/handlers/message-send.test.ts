@@ -1,29 +1,10 @@
 /**
  * message.send through the real handlers, AWS SDK v3 clients, dynalite and the local @connections API.
  */
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  harness = await startChatHarness();
-});
-
-afterAll(async () => {
-  await harness.stop();
-});
-
-async function storedMessages(threadId: string) {
-  const result = await harness.doc.send(
-    new QueryCommand({
-      TableName: harness.tables.messages,
-      KeyConditionExpression: 'threadId = :threadId',
-      ExpressionAttributeValues: { ':threadId': threadId },
-    }),
-  );
-  return result.Items ?? [];
-}
+const harness = useChatHarness();
 
 describe('message.send', () => {
   test('GIVEN a user with two devices and an agent in a thread WHEN the user sends from one device THEN the sender gets the stored message as ack and the other device and the agent receive it', async () => {
@@ -60,7 +41,7 @@ describe('message.send', () => {
 
     const ack = await alice.send({ action: 'message.send', text: 'keep me' });
 
-    const [item] = await storedMessages(threadId);
+    const [item] = await harness.storedMessages(threadId);
     const ninetyDays = 90 * 24 * 60 * 60;
     expect(item.expiresAt).toBeGreaterThanOrEqual(before + ninetyDays);
     expect(item.expiresAt).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + ninetyDays);
@@ -97,7 +78,7 @@ describe('message.send', () => {
     const second = await sender.send({ action: 'message.send', text: 'only once', clientMessageId: 'retry-me' });
 
     expect(second).toEqual(first);
-    expect(await storedMessages(threadId)).toHaveLength(1);
+    expect(await harness.storedMessages(threadId)).toHaveLength(1);
     expect(other.received()).toHaveLength(1);
   });
 
@@ -114,7 +95,7 @@ describe('message.send', () => {
 
     expect(acks[0].type).toBe('message.sent');
     expect(acks[1].message).toEqual(acks[0].message);
-    const items = await storedMessages(threadId);
+    const items = await harness.storedMessages(threadId);
     expect(items.map((item) => item.messageId)).toEqual([acks[0].message.messageId]);
     expect(agent.received()).toEqual([{ type: 'message', message: acks[0].message }]);
   });
@@ -137,7 +118,7 @@ describe('message.send', () => {
     const retry = await client.send({ action: 'message.send', text: 'survive', clientMessageId: 'crashy' });
 
     expect(retry.message).toEqual(first.message);
-    const items = await storedMessages(threadId);
+    const items = await harness.storedMessages(threadId);
     expect(items.map((item) => item.messageId)).toEqual([first.message.messageId]);
   });
 
@@ -148,7 +129,7 @@ describe('message.send', () => {
     const ack = await alice.send({ action: 'message.send', threadId, text: 'explicit thread' });
 
     expect(ack.message.threadId).toBe(threadId);
-    expect(await storedMessages(threadId)).toHaveLength(1);
+    expect(await harness.storedMessages(threadId)).toHaveLength(1);
   });
 
   test('GIVEN a user connected to their thread WHEN they send into another user\'s thread THEN FORBIDDEN and nothing is stored there', async () => {
@@ -166,7 +147,7 @@ describe('message.send', () => {
       action: 'message.send',
       clientMessageId: 'x1',
     });
-    expect(await storedMessages(otherThread)).toEqual([]);
+    expect(await harness.storedMessages(otherThread)).toEqual([]);
   });
 
   test('GIVEN auth is on WHEN the body names another sender THEN FORBIDDEN and nothing is stored', async () => {
@@ -176,7 +157,7 @@ describe('message.send', () => {
     const refused = await alice.send({ action: 'message.send', text: 'I am the CEO', sender: 'ceo' });
 
     expect(refused).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
-    expect(await storedMessages(threadId)).toEqual([]);
+    expect(await harness.storedMessages(threadId)).toEqual([]);
     const accepted = await alice.send({ action: 'message.send', text: 'as me', sender: 'alice' });
     expect(accepted.message.sender).toBe('alice');
   });

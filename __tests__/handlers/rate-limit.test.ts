@@ -1,21 +1,9 @@
 /** Per-connection fixed-window rate limit on message.send. */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 import { nextMinute, pinClock } from '../support/clock';
 
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  harness = await startChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '3', CHAT_RATE_LIMIT_WINDOW_SECONDS: '10' } });
-});
-
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
-afterAll(async () => {
-  await harness.stop();
-});
+const harness = useChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '3', CHAT_RATE_LIMIT_WINDOW_SECONDS: '10' } });
 
 async function storedTexts(threadId: string): Promise<string[]> {
   const result = await harness.doc.send(

@@ -2,21 +2,20 @@
  * Human takeover (per thread), bot replies (bot-reply function) and the utility API for bots and
  * operators, invoked the way a bot would: LambdaClient → Lambda Invoke endpoint → bot-reply handler.
  */
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as botReply } from '../../handlers/bot-reply';
 import { postFrame, replyAsBot, setHumanTakeover, BotReplyFunctionError } from '../../lib/utilities';
 import { GONE_GRACE_MS } from '../../handlers/core/delivery';
 import { shiftClock } from '../support/clock';
 import { startLambdaInvokeServer, type LambdaInvokeServer } from '../support/lambda-invoke';
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarness } from '../support/chat-harness';
 
 const BOT_REPLY_FUNCTION = 'chat-bot-reply';
 
-let harness: ChatHarness;
+const harness = useChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
 let lambda: LambdaInvokeServer;
 
 beforeAll(async () => {
-  harness = await startChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
   lambda = await startLambdaInvokeServer({
     [BOT_REPLY_FUNCTION]: (event, context) => botReply(event, context),
     'always-fails': async () => {
@@ -27,25 +26,9 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
 });
 
-afterEach(() => {
-  jest.restoreAllMocks();
-});
-
 afterAll(async () => {
   await lambda.stop();
-  await harness.stop();
 });
-
-async function storedMessages(threadId: string) {
-  const result = await harness.doc.send(
-    new QueryCommand({
-      TableName: harness.tables.messages,
-      KeyConditionExpression: 'threadId = :threadId',
-      ExpressionAttributeValues: { ':threadId': threadId },
-    }),
-  );
-  return result.Items ?? [];
-}
 
 async function threadItem(threadId: string) {
   return (await harness.doc.send(new GetCommand({ TableName: harness.tables.threads, Key: { threadId } }))).Item;
@@ -79,7 +62,7 @@ describe('bot replies', () => {
     expect(phone.received()).toEqual([{ type: 'message', message: result.message }]);
     expect(laptop.received()).toEqual([{ type: 'message', message: result.message }]);
     expect(lambda.invocations(BOT_REPLY_FUNCTION)).toBeGreaterThan(0);
-    const [stored] = await storedMessages(threadId);
+    const [stored] = await harness.storedMessages(threadId);
     expect(stored).toMatchObject({ messageType: 'bot', messageId: result.message!.messageId });
     expect(stored.origin).toBeUndefined();
   });
@@ -94,7 +77,7 @@ describe('bot replies', () => {
 
     expect(first).toMatchObject({ status: 'delivered', message: { messageId: 'reply-to-m1' } });
     expect(retry).toEqual({ status: 'delivered', message: first.message, duplicate: true });
-    expect(await storedMessages(threadId)).toHaveLength(1);
+    expect(await harness.storedMessages(threadId)).toHaveLength(1);
     expect(alice.received()).toHaveLength(1);
   });
 
@@ -115,7 +98,7 @@ describe('bot replies', () => {
       status: 'refused',
       reason: 'USER_NOT_THREAD_OWNER',
     });
-    expect(await storedMessages(threadId)).toEqual([]);
+    expect(await harness.storedMessages(threadId)).toEqual([]);
   });
 
   test('GIVEN the bot-reply function fails WHEN a bot replies via the utility API THEN it throws BotReplyFunctionError with the function\'s message', async () => {
@@ -146,10 +129,10 @@ describe('human takeover', () => {
       detail: 'A human agent (agent-1) has taken over this thread',
     });
     expect(user.received()).toEqual([expectedStatus]);
-    expect(await storedMessages(threadId)).toEqual([]);
+    expect(await harness.storedMessages(threadId)).toEqual([]);
 
     const ack = await user.send({ action: 'message.send', text: 'Are you human?' });
-    const [stored] = await storedMessages(threadId);
+    const [stored] = await harness.storedMessages(threadId);
     expect(stored.messageId).toBe(ack.message.messageId);
     expect(stored.origin.connection.isHumanOverride).toBe(true);
     expect(agent.received()).toEqual([{ type: 'message', message: ack.message }]);
@@ -183,7 +166,7 @@ describe('human takeover', () => {
     const retry = await botReply(input);
 
     expect(retry).toEqual({ status: 'delivered', message: first.message, duplicate: true });
-    expect(await storedMessages(threadId)).toHaveLength(1);
+    expect(await harness.storedMessages(threadId)).toHaveLength(1);
   });
 
   test('GIVEN a bot reply whose first attempt stopped after its idempotency record, before the message was stored WHEN the bot retries it under takeover THEN it is refused, and after release the retry stores and delivers it', async () => {
@@ -201,14 +184,14 @@ describe('human takeover', () => {
     const underTakeover = await botReply(input);
 
     expect(underTakeover).toMatchObject({ status: 'refused', reason: 'HUMAN_TAKEOVER' });
-    expect(await storedMessages(threadId)).toHaveLength(0);
+    expect(await harness.storedMessages(threadId)).toHaveLength(0);
     const deliveriesOf = () =>
       user.received().filter((frame) => frame.type === 'message' && frame.message.messageId === 'bot-msg-2').length;
     const deliveredBefore = deliveriesOf();
     await agent.send({ action: 'thread.release' });
     const afterRelease = await botReply(input);
     expect(afterRelease).toMatchObject({ status: 'delivered', message: { messageId: 'bot-msg-2', text: 'half-done answer' } });
-    expect(await storedMessages(threadId)).toHaveLength(1);
+    expect(await harness.storedMessages(threadId)).toHaveLength(1);
     expect(deliveriesOf()).toBe(deliveredBefore + 1);
   });
 

@@ -1,34 +1,20 @@
 /** Bad frames get an error frame, nothing is stored, and the connection keeps working. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LIMITS } from '../../lib/schema';
-import { newThreadId, startChatHarness, type ChatHarness, type TestClient } from '../support/chat-harness';
+import { newThreadId, useChatHarness, type TestClient } from '../support/chat-harness';
 
-let harness: ChatHarness;
+const harness = useChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
 let alice: TestClient;
 let agent: TestClient;
 let threadId: string;
 
 beforeAll(async () => {
-  harness = await startChatHarness({ env: { CHAT_RATE_LIMIT_MESSAGES: '100000' } });
   threadId = newThreadId();
   alice = await harness.connect({ userId: 'alice', threadId });
   agent = await harness.connect({ userId: 'agent-1', role: 'agent', threadId });
 });
 
-afterAll(async () => {
-  await harness.stop();
-});
-
 async function storedCount(): Promise<number> {
-  const result = await harness.doc.send(
-    new QueryCommand({
-      TableName: harness.tables.messages,
-      KeyConditionExpression: 'threadId = :threadId',
-      ExpressionAttributeValues: { ':threadId': threadId },
-      Select: 'COUNT',
-    }),
-  );
-  return result.Count ?? 0;
+  return (await harness.storedMessages(threadId)).length;
 }
 
 function nested(depth: number): Record<string, unknown> {

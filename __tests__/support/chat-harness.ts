@@ -6,7 +6,7 @@
  * One harness per test file: handlers cache their configuration per module registry (per file).
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV, ROUTES } from '../../lib/schema';
 import type { WebSocketEvent, WebSocketResult } from '../../handlers/core/websocket';
@@ -158,6 +158,8 @@ export interface ChatHarness {
   newClient(options: TestClientOptions): TestClient;
   /** A connected client; throws if $connect refused. */
   connect(options: TestClientOptions): Promise<TestClient>;
+  /** Every message item stored for a thread, oldest first, straight from the table. */
+  storedMessages(threadId: string): Promise<Record<string, any>[]>;
   stop(): Promise<void>;
 }
 
@@ -207,6 +209,17 @@ export async function startChatHarness(options: HarnessOptions = {}): Promise<Ch
       }
       return testClient;
     },
+    async storedMessages(threadId) {
+      const result = await harness.doc.send(
+        new QueryCommand({
+          TableName: tables.messages,
+          KeyConditionExpression: 'threadId = :threadId',
+          ExpressionAttributeValues: { ':threadId': threadId },
+          ConsistentRead: true,
+        }),
+      );
+      return result.Items ?? [];
+    },
     async stop() {
       client.destroy();
       await connectionsApi.stop();
@@ -214,6 +227,30 @@ export async function startChatHarness(options: HarnessOptions = {}): Promise<Ch
     },
   };
   return harness;
+}
+
+/**
+ * One harness for a whole test file: started before all its tests, stopped after them, with
+ * `jest.restoreAllMocks()` after each (tests pin the clock). The returned object stands for the
+ * harness once started, so a file writes `const harness = useChatHarness()` at its top.
+ */
+export function useChatHarness(options: HarnessOptions = {}): ChatHarness {
+  let started: ChatHarness | undefined;
+  beforeAll(async () => {
+    started = await startChatHarness(options);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as ChatHarness, {
+    get(_target, property) {
+      if (!started) throw new Error('useChatHarness: the harness is used before beforeAll started it');
+      return Reflect.get(started, property);
+    },
+  });
 }
 
 export { routeKeyFor };
