@@ -8,7 +8,7 @@
  * Failures can be injected per connection (throttling 429, 5xx) to exercise retries.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback';
 
 export interface InjectedFailure {
   status: number;
@@ -114,14 +114,10 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
       else respond();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const origin = await listenOnLoopback(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}/${STAGE}`,
+    endpoint: `${origin}/${STAGE}`,
     open: (connectionId) => open.set(connectionId, { connectedAt: Date.now(), lastActiveAt: Date.now() }),
     close: (connectionId) => void open.delete(connectionId),
     isOpen: (connectionId) => open.has(connectionId),
@@ -136,10 +132,6 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
     resetInFlight: () => {
       maxInFlight = inFlight;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }

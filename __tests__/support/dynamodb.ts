@@ -4,7 +4,6 @@
  * the same definitions the construct synthesizes. `createChatTables` works against any DynamoDB
  * endpoint (moto too, with streams).
  */
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   type AttributeDefinition,
@@ -15,6 +14,7 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
 import { TABLES, tableName, type TableSchema } from '../../lib/schema';
+import { closeServer, listenOnLoopback } from './loopback';
 
 export interface LocalDynamoDb {
   /** `http://127.0.0.1:<port>` */
@@ -25,19 +25,10 @@ export interface LocalDynamoDb {
 export async function startDynalite(): Promise<LocalDynamoDb> {
   // Tables become ACTIVE at once: tests never wait for CREATING.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const origin = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive sockets of SDK clients would hold close() open.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+    endpoint: origin,
+    stop: () => closeServer(server),
   };
 }
 

@@ -4,7 +4,7 @@
  * records the operations it forwards (JSON-protocol `X-Amz-Target`, e.g. DynamoDB_20120810.PutItem).
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback';
 
 export interface FaultProxy {
   readonly endpoint: string;
@@ -57,13 +57,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       upstream.end(Buffer.concat(chunks));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const origin = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: origin,
     setFailing: (value) => {
       failing = value;
     },
@@ -72,10 +68,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     resetOperations: () => {
       operations = [];
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }
