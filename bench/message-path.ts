@@ -12,23 +12,26 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { startLocalChat, type LocalChat, type LocalChatCounters } from '../local/runtime';
 import type { LoadConfig, LoadResult } from './load-client';
+import type { BenchOptions } from './options';
 import { round } from './stats';
 
 type CounterSnapshot = LocalChatCounters;
 
-export interface MessagePathOptions {
+export type MessagePathOptions = Pick<
+  BenchOptions,
+  | 'clients'
+  | 'threads'
+  | 'agentsPerThread'
+  | 'steadySeconds'
+  | 'steadyRate'
+  | 'burstSeconds'
+  | 'inFlightPerSender'
+  | 'drainSeconds'
+  | 'hotPathMessages'
+> & {
   repoRoot: string;
-  clients: number;
-  threads: number;
-  agentsPerThread: number;
-  steadySeconds: number;
-  steadyRate: number;
-  burstSeconds: number;
-  inFlightPerSender: number;
-  drainSeconds: number;
-  hotPathMessages: number;
   log: (line: string) => void;
-}
+};
 
 export interface PerMessage {
   dynamodbRequests: number;
