@@ -12,13 +12,14 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { BUNDLE_HANDLER, type HandlerBundle } from './bundling';
 import { skipCheckovCheck } from './checkov';
+import { ARCHIVE_FILE_MODE } from './deterministic-zip';
 import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './iam';
 
 /** Lambda runtime of every function (the handlers are bundled for Node.js 22). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
 /** Fixed file mode inside the zip, so the archive (and its hash) is the same on every machine. */
-export const ARCHIVE_FILE_MODE = '0644';
+export { ARCHIVE_FILE_MODE };
 
 export interface ChatFunctionProps {
   /** Physical function name (also names its role and log group). */

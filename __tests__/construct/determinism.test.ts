@@ -7,7 +7,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, baseProps, fullSynth, listFiles, tempDir, type Json } from './support/synth';
-import { zipDirectory } from './support/zip';
+import { ARCHIVE_FILE_MODE, zipDirectory, zipFiles } from '../../lib/deterministic-zip';
+import { deterministicZip } from '../../bench/zip';
 
 /** Every file of a directory with the SHA-256 of its bytes. */
 function snapshot(root: string): Record<string, string> {
@@ -141,5 +142,27 @@ describe('determinism', () => {
     expect(Object.keys(first).filter((id) => first[id] !== second[id])).toEqual(['typing']);
     fs.rmSync(root, { recursive: true, force: true });
   });
-});
 
+  test('zip writer: one implementation (lib/deterministic-zip.ts), used by the plan test and the bench alike', () => {
+    // GIVEN every TypeScript source of the repository outside node_modules
+    const sources: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (['node_modules', 'cdktf.out', '.git', '.chat-data'].includes(entry.name)) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (/\.(ts|cjs|js)$/.test(entry.name)) sources.push(full);
+      }
+    };
+    walk(REPO_ROOT);
+    // THEN exactly one of them writes zip local file headers (signature 0x04034b50)
+    const writers = sources.filter((file) => /writeUInt32LE\(0x04034b50/.test(fs.readFileSync(file, 'utf8')));
+    expect(writers.map((file) => path.relative(REPO_ROOT, file))).toEqual([path.join('lib', 'deterministic-zip.ts')]);
+    // AND the bench's zips are that writer's zips, entries sorted whatever order they come in
+    const files = [
+      { name: 'z.js', data: Buffer.from('z') },
+      { name: 'index.js', data: Buffer.from('exports.handler = async () => ({ statusCode: 200 });\n') },
+    ];
+    expect(deterministicZip(files).equals(zipFiles([...files].reverse(), ARCHIVE_FILE_MODE))).toBe(true);
+  });
+});

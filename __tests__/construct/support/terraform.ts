@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Json } from './synth';
-import { zipDirectory } from './zip';
+import { zipDirectory } from '../../../lib/deterministic-zip';
 
 /** Folder holding registry.terraform.io/hashicorp/aws/<version>/<platform>/ (override with TF_PROVIDER_MIRROR). */
 export const PROVIDER_MIRROR = process.env.TF_PROVIDER_MIRROR ?? '/opt/tf-plugins';

@@ -1,12 +1,17 @@
 /**
- * A deterministic zip writer (node:zlib only), building a function archive the way the `archive_file`
- * data source does: every file of a directory, sorted, deflated, one fixed timestamp and one fixed
- * file mode, so the same files always give the same bytes and the same base64 SHA-256.
+ * The one deterministic zip writer (node:zlib only), building a function archive the way the
+ * `archive_file` data source does: every file of a directory, sorted, deflated, one fixed timestamp and
+ * one fixed file mode, so the same files always give the same bytes and the same base64 SHA-256.
+ * The construct tests use it in place of `archive_file` for `terraform plan`; the benchmark measures
+ * function zip sizes with it. Not part of the package entry (lib/index.ts).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+
+/** File mode of every zip entry: the construct's `archive_file` `output_file_mode`. */
+export const ARCHIVE_FILE_MODE = '0644';
 
 /** 1980-01-01 00:00:00, the earliest DOS date (what archive_file writes for a zero time). */
 const DOS_TIME = 0;
@@ -24,11 +29,12 @@ function filesOf(root: string, dir = root): ZipFile[] {
     if (entry.isDirectory()) files.push(...filesOf(root, full));
     else files.push({ name: path.relative(root, full).split(path.sep).join('/'), data: fs.readFileSync(full) });
   }
-  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return files;
 }
 
-/** Zip bytes of `files` with `mode` (octal string like '0644') on every entry. */
-export function zipFiles(files: readonly ZipFile[], mode: string): Buffer {
+/** Zip bytes of `files` (in name order, whatever order they come in) with `mode` (octal string like '0644') on every entry. */
+export function zipFiles(unsorted: readonly ZipFile[], mode: string = ARCHIVE_FILE_MODE): Buffer {
+  const files = [...unsorted].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const unixMode = 0o100000 | parseInt(mode, 8);
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
