@@ -135,9 +135,11 @@ export class ChatServer extends Construct {
       if (wiring.publishesFromStream) statements.push(...this.outboxStatements());
       const touchesData = statements.length > 0;
       if (config.kmsKeyArn && touchesData) {
+        // Writes to a KMS-encrypted topic or queue need GenerateDataKey (with Decrypt, granted to every
+        // function below); DynamoDB uses the key through its own grant. Nothing calls kms:Encrypt.
         statements.push({
           sid: 'EncryptWithChatKey',
-          actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+          actions: ['kms:GenerateDataKey', 'kms:DescribeKey'],
           resources: [config.kmsKeyArn],
         });
       }
@@ -250,10 +252,12 @@ export class ChatServer extends Construct {
         resources: [this.messagesTable.streamArn],
       },
       {
-        // ListStreams is authorized on the table's stream path, not on one stream ARN.
-        sid: 'ListMessagesStreams',
+        // ListStreams has no resource-level permissions (Service Authorization Reference: no resource type),
+        // so "*" is the only Resource IAM honours for it; the event source mapping calls it. It lists stream
+        // ARNs only: reading a stream needs the statement above, which names exactly one.
+        sid: 'ListStreams',
         actions: ['dynamodb:ListStreams'],
-        resources: [`${this.messagesTable.arn}/stream/*`],
+        resources: ['*'],
       },
       { sid: 'PublishToResponderTopic', actions: ['sns:Publish'], resources: [this.responderTopic.topicArn] },
       { sid: 'SendOutboxFailures', actions: ['sqs:SendMessage'], resources: [this.outbox.failureQueue.arn] },

@@ -218,15 +218,19 @@ describe('functions', () => {
 });
 
 describe('IAM', () => {
-  test('policies: no statement anywhere allows "*" as a resource or a wildcard action', () => {
+  test('policies: "*" as a resource only for dynamodb:ListStreams (no narrower ARN exists); no wildcard action', () => {
     // GIVEN every policy document of the stack (role policies, managed policies, trust policies)
     const documents = policyDocuments(json);
     expect(documents.length).toBeGreaterThanOrEqual(Object.keys(HANDLERS).length * 2 + 1);
+    const starStatements: Array<{ source: string; statement: unknown }> = [];
     for (const document of documents) {
       for (const statement of document.Statement) {
         // THEN resources are exact ARNs (trust policies have none) and actions are named one by one
         for (const resource of asList(statement.Resource)) {
-          expect({ source: document.source, resource }).not.toEqual({ source: document.source, resource: '*' });
+          if (resource === '*') {
+            starStatements.push({ source: document.source, statement });
+            continue;
+          }
           expect(resource).toMatch(/^(\$\{[a-z0-9_.-]+\.[A-Za-z0-9_-]+\.[a-z_]+\}|arn:)/i);
         }
         for (const action of asList(statement.Action)) {
@@ -235,6 +239,13 @@ describe('IAM', () => {
         expect(statement.Effect).toBe('Allow');
       }
     }
+    // AND the one "*" is ListStreams alone, in the outbox's policy: it supports no resource-level permissions
+    expect(starStatements).toEqual([
+      {
+        source: `aws_iam_role_policy.${nameOf(json, 'aws_iam_role_policy', (p) => p.name === 'chat-outbox')}.policy`,
+        statement: { Sid: 'ListStreams', Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
+      },
+    ]);
   });
 
   // The exact statements each function gets (besides writing to its own log group).
@@ -288,7 +299,7 @@ describe('IAM', () => {
         ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
         [refTo(json, 'aws_dynamodb_table', (t) => t.name === 'chat-messages', 'stream_arn')],
       ],
-      ['ListMessagesStreams', ['dynamodb:ListStreams'], [`${tableArn('messages')}/stream/*`]],
+      ['ListStreams', ['dynamodb:ListStreams'], ['*']],
       ['PublishToResponderTopic', ['sns:Publish'], [refTo(json, 'aws_sns_topic', () => true, 'arn')]],
       ['SendOutboxFailures', ['sqs:SendMessage'], [refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-outbox-failures', 'arn')]],
     ],
@@ -325,7 +336,7 @@ describe('IAM', () => {
     ]);
   });
 
-  test('kmsKeyArn: every function may decrypt with the key; those touching data may also encrypt', () => {
+  test('kmsKeyArn: every function may decrypt with the key; those touching data may generate data keys, none may kms:Encrypt', () => {
     const encrypted = synthChatServer(baseProps({ kmsKeyArn: KMS_KEY }));
     for (const fn of resourceList(encrypted, 'aws_lambda_function')) {
       const statements = functionPolicy(encrypted, fn.function_name).Statement;
@@ -333,9 +344,12 @@ describe('IAM', () => {
       const touchesData = statements.some((s) => /Table|Index|Stream|Topic|Outbox|Connections/.test(s.Sid ?? ''));
       const encrypt = statements.find((s) => s.Sid === 'EncryptWithChatKey');
       expect(encrypt === undefined).toBe(!touchesData);
-      if (encrypt) expect(encrypt.Resource).toBe(KMS_KEY);
+      if (encrypt) expect(encrypt).toEqual({ Sid: 'EncryptWithChatKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:DescribeKey'], Resource: KMS_KEY });
       expect(fn.kms_key_arn).toBe(KMS_KEY);
     }
+    // DynamoDB, SNS and SQS writers need GenerateDataKey + Decrypt; nothing calls kms:Encrypt.
+    const kmsActions = policyDocuments(encrypted).flatMap((d) => d.Statement.flatMap((st) => asList(st.Action))).filter((a) => a.startsWith('kms:'));
+    expect(new Set(kmsActions)).toEqual(new Set(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
     expect(resourceList(encrypted, 'aws_dynamodb_table').every((t) => t.server_side_encryption.kms_key_arn === KMS_KEY)).toBe(true);
     expect(onlyResource(encrypted, 'aws_sns_topic').kms_master_key_id).toBe(KMS_KEY);
     expect(onlyResource(encrypted, 'aws_sqs_queue').kms_master_key_id).toBe(KMS_KEY);
