@@ -13,7 +13,8 @@ export interface ChatServerDomainProps {
   /** ARN of an ACM certificate for `domainName`, in the same region as the API. */
   readonly certificateArn: string;
   /**
-   * Route 53 hosted zone in which to create an alias record for `domainName`.
+   * Route 53 hosted zone in which to create the A and AAAA alias records for `domainName` (the domain is
+   * dual-stack).
    * @default no record is created (point your DNS at the `websocket_domain_target` output yourself)
    */
   readonly hostedZoneId?: string;

@@ -2,7 +2,7 @@
  * The API Gateway v2 WebSocket API: one AWS_PROXY integration per function, the routes of
  * lib/schema.ts ROUTES (two-way ones with a `$default` route response, so a handler's return body goes
  * back to the caller), the Lambda REQUEST authorizer on `$connect` only, an explicit deployment that
- * is replaced whenever any route, integration, route response or the authorizer changes, the stage
+ * is replaced whenever the API, any route, integration, route response or the authorizer changes, the stage
  * (access log, throttling) pointing at it, and the optional custom domain.
  */
 import { Construct } from 'constructs';
@@ -182,8 +182,10 @@ export class ChatWebSocketApi extends Construct {
     this.routeResponses = routeResponses;
 
     // Whole resource objects in the trigger: any change to any of them (an in-place route target
-    // update included) yields a new deployment, created before the old one is destroyed.
+    // update included) yields a new deployment, created before the old one is destroyed. The API itself
+    // is in it too: its route_selection_expression (and the rest of its settings) shape every deployment.
     const definitions = [
+      this.api,
       ...Object.values(routes),
       ...Object.values(routeResponses),
       ...Object.values(integrations),
@@ -238,6 +240,8 @@ export class ChatWebSocketApi extends Construct {
           certificateArn: props.domain.certificateArn,
           endpointType: 'REGIONAL',
           securityPolicy: 'TLS_1_2',
+          // IPv4 and IPv6 clients (the AAAA alias below needs a dual-stack target to resolve).
+          ipAddressType: 'dualstack',
         },
       });
       new Apigatewayv2ApiMapping(this, 'api-mapping', {
@@ -247,12 +251,15 @@ export class ChatWebSocketApi extends Construct {
       });
       if (props.domain.hostedZoneId) {
         const target = this.domainName.domainNameConfiguration;
-        new Route53Record(this, 'domain-record', {
-          zoneId: props.domain.hostedZoneId,
-          name: props.domain.domainName,
-          type: 'A',
-          alias: { name: target.targetDomainName, zoneId: target.hostedZoneId, evaluateTargetHealth: false },
-        });
+        // A and AAAA: the domain is dual-stack, so IPv6-only clients resolve it too.
+        for (const type of ['A', 'AAAA'] as const) {
+          new Route53Record(this, type === 'A' ? 'domain-record' : 'domain-record-aaaa', {
+            zoneId: props.domain.hostedZoneId,
+            name: props.domain.domainName,
+            type,
+            alias: { name: target.targetDomainName, zoneId: target.hostedZoneId, evaluateTargetHealth: false },
+          });
+        }
       }
       this.webSocketUrl = `wss://${props.domain.domainName}`;
     } else {

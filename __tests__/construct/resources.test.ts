@@ -438,13 +438,15 @@ describe('WebSocket API', () => {
     });
   });
 
-  test('deployment: its trigger hashes every route, route response, integration and the authorizer; created before destroyed', () => {
+  test('deployment: its trigger hashes the API itself, every route, route response, integration and the authorizer; created before destroyed', () => {
     const deployment = onlyResource(json, 'aws_apigatewayv2_deployment');
     expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
     const trigger = deployment.triggers.redeployment as string;
     expect(trigger).toMatch(/^\$\{sha1\(jsonencode\(\[.*\]\)\)\}$/);
     const hashed = new Set(trigger.slice('${sha1(jsonencode(['.length, -']))}'.length).split(', '));
     const expectedAddresses = [
+      // The API: a changed route_selection_expression must reach the stage through a new deployment.
+      'aws_apigatewayv2_api',
       'aws_apigatewayv2_route',
       'aws_apigatewayv2_route_response',
       'aws_apigatewayv2_integration',
@@ -491,7 +493,7 @@ describe('WebSocket API', () => {
     expect(onlyResource(without, 'aws_apigatewayv2_stage').depends_on).toBeUndefined();
   });
 
-  test('domain: custom domain (TLS 1.2, regional), API mapping to the stage and a Route 53 alias', () => {
+  test('domain: custom domain (TLS 1.2, regional, dual-stack), API mapping to the stage and Route 53 A and AAAA aliases', () => {
     const withDomain = synthChatServer(
       baseProps({
         domain: {
@@ -508,6 +510,7 @@ describe('WebSocket API', () => {
         certificate_arn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-123',
         endpoint_type: 'REGIONAL',
         security_policy: 'TLS_1_2',
+        ip_address_type: 'dualstack',
       },
     });
     const domainName = nameOf(withDomain, 'aws_apigatewayv2_domain_name', () => true);
@@ -515,16 +518,16 @@ describe('WebSocket API', () => {
       domain_name: `\${aws_apigatewayv2_domain_name.${domainName}.id}`,
       stage: refTo(withDomain, 'aws_apigatewayv2_stage', () => true, 'id'),
     });
-    expect(onlyResource(withDomain, 'aws_route53_record')).toEqual({
-      zone_id: 'Z0123456789ABC',
-      name: 'chat.example.com',
-      type: 'A',
-      alias: {
-        name: `\${aws_apigatewayv2_domain_name.${domainName}.domain_name_configuration[0].target_domain_name}`,
-        zone_id: `\${aws_apigatewayv2_domain_name.${domainName}.domain_name_configuration[0].hosted_zone_id}`,
-        evaluate_target_health: false,
-      },
-    });
+    const alias = {
+      name: `\${aws_apigatewayv2_domain_name.${domainName}.domain_name_configuration[0].target_domain_name}`,
+      zone_id: `\${aws_apigatewayv2_domain_name.${domainName}.domain_name_configuration[0].hosted_zone_id}`,
+      evaluate_target_health: false,
+    };
+    const records = resourceList(withDomain, 'aws_route53_record');
+    expect(records.map((record) => record.type).sort()).toEqual(['A', 'AAAA']);
+    for (const record of records) {
+      expect(record).toEqual({ zone_id: 'Z0123456789ABC', name: 'chat.example.com', type: record.type, alias });
+    }
     const noZone = synthChatServer(
       baseProps({ domain: { domainName: 'chat.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' } }),
     );

@@ -151,7 +151,11 @@ describe('terraform plan (offline AWS provider 5.100)', () => {
       security_policy: 'TLS_1_2',
       endpoint_type: 'REGIONAL',
     });
-    expect(planned(fullPlan, 'aws_route53_record')[0].values).toMatchObject({ name: 'chat.example.com', type: 'A' });
+    expect(planned(fullPlan, 'aws_apigatewayv2_domain_name')[0].values.domain_name_configuration[0].ip_address_type).toBe('dualstack');
+    expect(planned(fullPlan, 'aws_route53_record').map((r) => `${r.values.name} ${r.values.type}`).sort()).toEqual([
+      'chat.example.com A',
+      'chat.example.com AAAA',
+    ]);
     const subscription = planned(fullPlan, 'aws_sns_topic_subscription')[0].values;
     expect(subscription).toMatchObject({ protocol: 'lambda', filter_policy_scope: 'MessageAttributes' });
     expect(JSON.parse(subscription.filter_policy)).toEqual({ messageType: ['user'], isHumanOverride: ['false'] });
