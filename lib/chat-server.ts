@@ -209,9 +209,14 @@ export class ChatServer extends Construct {
     tagResources(this, config.tags);
   }
 
-  /** wss:// URL clients connect to. */
+  /** wss:// URL of the stage (always; the custom domain URL is `customDomainUrl`). */
   get webSocketUrl(): string {
     return this.webSocket.webSocketUrl;
+  }
+
+  /** `wss://<domain>` when a custom domain is configured. */
+  get customDomainUrl(): string | undefined {
+    return this.webSocket.customDomainUrl;
   }
 
   /** https:// endpoint of the `@connections` management API. */

@@ -16,7 +16,7 @@ function output(scope: Construct, name: string, value: string, description: stri
 /** Adds the outputs of `chat` to its stack; `prefix` (e.g. `support_`) keeps several instances apart. */
 export function addChatServerOutputs(scope: Construct, chat: ChatServer, prefix = ''): TerraformOutput[] {
   const outputs: TerraformOutput[] = [
-    output(scope, `${prefix}websocket_url`, chat.webSocketUrl, 'WebSocket URL clients connect to'),
+    output(scope, `${prefix}websocket_url`, chat.webSocketUrl, 'WebSocket URL of the stage (wss://.../<stage>)'),
     output(
       scope,
       `${prefix}connections_endpoint`,
@@ -42,9 +42,15 @@ export function addChatServerOutputs(scope: Construct, chat: ChatServer, prefix 
       'SQS queue holding stream records the outbox could not publish after its retries',
     ),
   ];
-  if (chat.webSocket.domainName) {
+  if (chat.webSocket.domainName && chat.customDomainUrl) {
     const target = chat.webSocket.domainName.domainNameConfiguration;
     outputs.push(
+      output(
+        scope,
+        `${prefix}websocket_custom_domain_url`,
+        chat.customDomainUrl,
+        'WebSocket URL on the custom domain (mapped to the stage at its root)',
+      ),
       output(
         scope,
         `${prefix}websocket_domain_target`,

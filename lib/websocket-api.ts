@@ -93,8 +93,10 @@ export class ChatWebSocketApi extends Construct {
   readonly authorizer?: Apigatewayv2Authorizer;
   readonly accessLogGroup: CloudwatchLogGroup;
   readonly domainName?: Apigatewayv2DomainName;
-  /** `wss://` URL clients connect to (custom domain when set, else the stage URL). */
+  /** `wss://` URL of the stage (`wss://<api>.execute-api.<region>.amazonaws.com/<stage>`), custom domain or not. */
   readonly webSocketUrl: string;
+  /** `wss://<domainName>` when a custom domain is set (mapped to the stage at its root). */
+  readonly customDomainUrl?: string;
   /** `https://` endpoint of the `@connections` management API of the stage. */
   readonly connectionsEndpoint: string;
   private readonly name: string;
@@ -261,10 +263,9 @@ export class ChatWebSocketApi extends Construct {
           });
         }
       }
-      this.webSocketUrl = `wss://${props.domain.domainName}`;
-    } else {
-      this.webSocketUrl = `${this.api.apiEndpoint}/${props.stageName}`;
+      this.customDomainUrl = `wss://${props.domain.domainName}`;
     }
+    this.webSocketUrl = `${this.api.apiEndpoint}/${props.stageName}`;
   }
 
   /**

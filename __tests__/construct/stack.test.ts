@@ -123,7 +123,7 @@ describe('ChatInfraStack', () => {
     for (const output of Object.values(json.output as Record<string, Json>)) expect(output.description).toEqual(expect.any(String));
   });
 
-  test('outputs: the custom domain URL and its DNS target; Cognito pool id, client id and issuer when the pool is created', () => {
+  test('outputs: websocket_url stays the stage URL with a custom domain; websocket_custom_domain_url and the DNS target are added; Cognito ids with a created pool', () => {
     const json = synthStack({
       ...baseProps({
         auth: { createCognitoUserPool: true },
@@ -131,7 +131,9 @@ describe('ChatInfraStack', () => {
       }),
     });
     const pool = (attribute: string): string => refTo(json, 'aws_cognito_user_pool', () => true, attribute);
-    expect(json.output.websocket_url.value).toBe('wss://chat.example.com');
+    // GIVEN a custom domain THEN websocket_url is still wss://.../<stage>, and the domain URL is its own output
+    expect(json.output.websocket_url.value).toBe(`${refTo(json, 'aws_apigatewayv2_api', () => true, 'api_endpoint')}/prod`);
+    expect(json.output.websocket_custom_domain_url.value).toBe('wss://chat.example.com');
     expect(json.output.websocket_domain_target.value).toMatch(/domain_name_configuration\[0\]\.target_domain_name\}$/);
     expect(json.output.cognito_user_pool_id.value).toBe(pool('id'));
     expect(json.output.cognito_user_pool_client_id.value).toBe(refTo(json, 'aws_cognito_user_pool_client', () => true, 'id'));

@@ -159,6 +159,9 @@ describe('terraform plan (offline AWS provider 5.100)', () => {
     const subscription = planned(fullPlan, 'aws_sns_topic_subscription')[0].values;
     expect(subscription).toMatchObject({ protocol: 'lambda', filter_policy_scope: 'MessageAttributes' });
     expect(JSON.parse(subscription.filter_policy)).toEqual({ messageType: ['user'], isHumanOverride: ['false'] });
-    expect(fullPlan.planned_values.outputs.websocket_url.value).toBe('wss://chat.example.com');
+    expect(fullPlan.planned_values.outputs.websocket_custom_domain_url.value).toBe('wss://chat.example.com');
+    // The stage URL is known only after apply (the API id); it is still the stage URL, not the domain.
+    expect(fullPlan.planned_values.outputs.websocket_url.value).toBeUndefined();
+    expect(full.json.output.websocket_url.value).toMatch(/^\$\{aws_apigatewayv2_api\.[^.]+\.api_endpoint\}\/live$/);
   });
 });
