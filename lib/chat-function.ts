@@ -34,7 +34,22 @@ export interface ChatFunctionProps {
   readonly timeout: number;
   readonly logRetentionDays: number;
   readonly kmsKeyArn?: string;
+  /**
+   * How the function is invoked. With `deadLetterQueueArn` (it may be invoked asynchronously), failed
+   * asynchronous invocations go to that queue after Lambda's retries and the role may send there only;
+   * otherwise `synchronousOnly` says what invokes it, synchronously (the reason a function DLQ would
+   * stay empty). `concurrencyBound` says what bounds its concurrency (why none is reserved).
+   */
+  readonly invocation:
+    | { readonly deadLetterQueueArn: string; readonly concurrencyBound: string }
+    | { readonly synchronousOnly: string; readonly concurrencyBound: string };
 }
+
+/** Why no function reserves concurrency, whatever bounds it. */
+const RESERVED_CONCURRENCY_REASON =
+  'Reserved concurrency is carved out of the account quota: it fails in accounts with the default low ' +
+  'concurrency quota and throttles the function at a value this module cannot know; set ' +
+  'reserved_concurrent_executions on the function where a cap is wanted.';
 
 export class ChatFunction extends Construct {
   readonly function: LambdaFunction;
@@ -45,7 +60,8 @@ export class ChatFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     super(scope, id);
-    const { functionName, kmsKeyArn } = props;
+    const { functionName, kmsKeyArn, invocation } = props;
+    const deadLetterQueueArn = 'deadLetterQueueArn' in invocation ? invocation.deadLetterQueueArn : undefined;
 
     const asset = new TerraformAsset(this, 'bundle', {
       path: props.bundle.directory,
@@ -88,6 +104,10 @@ export class ChatFunction extends Construct {
           resources: [`${this.logGroup.arn}:*`],
         },
         ...props.statements,
+        // Lambda sends failed asynchronous invocations to the dead-letter queue with the function's role.
+        ...(deadLetterQueueArn
+          ? [{ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetterQueueArn] }]
+          : []),
         // The environment variables are encrypted with the key.
         ...(kmsKeyArn ? [{ sid: 'DecryptWithChatKey', actions: ['kms:Decrypt'], resources: [kmsKeyArn] }] : []),
       ]),
@@ -106,6 +126,7 @@ export class ChatFunction extends Construct {
       timeout: props.timeout,
       environment: { variables: { ...props.environment } },
       kmsKeyArn,
+      deadLetterConfig: deadLetterQueueArn ? { targetArn: deadLetterQueueArn } : undefined,
       // The handlers write one JSON object per line themselves; Text keeps those lines as they are.
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       // The log group exists (with its retention) before the first invocation could create it without
@@ -118,18 +139,15 @@ export class ChatFunction extends Construct {
       'No VPC: the function only calls AWS public endpoints (DynamoDB, SNS, API Gateway) over TLS with IAM; ' +
         'a VPC would add NAT cost and cold-start latency without narrowing access.',
     );
-    skipCheckovCheck(
-      this.function,
-      'CKV_AWS_116',
-      'Never invoked asynchronously: API Gateway and bots invoke it synchronously, the outbox stream mapping ' +
-        'has its own on-failure queue, so a function dead-letter queue would never receive anything.',
-    );
-    skipCheckovCheck(
-      this.function,
-      'CKV_AWS_115',
-      'Concurrency is bounded by the stage throttling (rate/burst props); reserving concurrency per function ' +
-        'fails in accounts with the default low concurrency quota.',
-    );
+    if (!('deadLetterQueueArn' in invocation)) {
+      skipCheckovCheck(
+        this.function,
+        'CKV_AWS_116',
+        `Only ${invocation.synchronousOnly} invokes it, synchronously; a function dead-letter queue receives failed ` +
+          'asynchronous invocations only, so it would stay empty.',
+      );
+    }
+    skipCheckovCheck(this.function, 'CKV_AWS_115', `${invocation.concurrencyBound} ${RESERVED_CONCURRENCY_REASON}`);
     skipCheckovCheck(
       this.function,
       'CKV_AWS_272',

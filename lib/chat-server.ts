@@ -9,8 +9,9 @@ import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { bundleHandlers } from './bundling';
-import { ChatFunction } from './chat-function';
+import { ChatFunction, type ChatFunctionProps } from './chat-function';
 import {
   resolveChatServerProps,
   type ChatServerProps,
@@ -18,12 +19,13 @@ import {
   type ResolvedChatServerProps,
 } from './chat-server-props';
 import { ChatUserPool } from './cognito-user-pool';
+import { createDeadLetterQueue } from './dead-letter-queue';
 import { HANDLER_WIRING, type TableAccess } from './handler-wiring';
 import type { PolicyStatement } from './iam';
 import { policyDocument } from './iam';
 import { Outbox } from './outbox';
 import { ResponderTopic, type BotFunction, type BotSubscription, type SubscribeBotOptions } from './responder-topic';
-import { ENV, HANDLERS, TABLES, type HandlerId, type TableId } from './schema';
+import { ENV, HANDLERS, ROUTES, TABLES, type HandlerId, type TableId } from './schema';
 import { createTables } from './tables';
 import { tagResources } from './tags';
 import { ChatWebSocketApi, connectionsEndpointOf, createWebSocketApi, postToConnectionsArnOf } from './websocket-api';
@@ -66,6 +68,11 @@ export class ChatServer extends Construct {
   readonly botReplyFunction: LambdaFunction;
   /** Attach to a bot's role: allows `lambda:InvokeFunction` on the bot-reply function only. */
   readonly botReplyInvokePolicy: IamPolicy;
+  /**
+   * `<name>-bot-reply-dlq`: bot-reply invocations made asynchronously (`InvocationType: Event`) that still
+   * fail after Lambda's retries. Bots normally invoke synchronously to get the result; alarm on it anyway.
+   */
+  readonly botReplyDeadLetterQueue: SqsQueue;
   readonly outbox: Outbox;
   /** Created when auth is `{ createCognitoUserPool: true }`. */
   readonly userPool?: ChatUserPool;
@@ -97,6 +104,11 @@ export class ChatServer extends Construct {
     });
     this.outbox = new Outbox(this, 'outbox', {
       queueName: `${name}-outbox-failures`,
+      kmsKeyArn: config.kmsKeyArn,
+    });
+
+    this.botReplyDeadLetterQueue = createDeadLetterQueue(this, 'bot-reply-dlq', {
+      name: `${name}-bot-reply-dlq`,
       kmsKeyArn: config.kmsKeyArn,
     });
 
@@ -173,6 +185,7 @@ export class ChatServer extends Construct {
         timeout: config.lambda.timeout,
         logRetentionDays: config.logRetentionDays,
         kmsKeyArn: config.kmsKeyArn,
+        invocation: this.invocationOf(handlerId),
       });
     }
     this.functions = functions;
@@ -227,6 +240,36 @@ export class ChatServer extends Construct {
   /** Subscribes a bot's Lambda function to the responder topic (filter policy, SQS dead-letter queue). */
   subscribeBot(bot: BotFunction, options: SubscribeBotOptions): BotSubscription {
     return this.responderTopic.subscribeBot(bot, options);
+  }
+
+  /** Who invokes a handler's function and how: its dead-letter queue, or why it needs none. */
+  private invocationOf(handlerId: HandlerId): ChatFunctionProps['invocation'] {
+    const { name } = this.config;
+    const throttled = 'API Gateway is its only invoker, so the stage throttling (throttling prop) bounds its concurrency.';
+    const routes = Object.keys(ROUTES).filter((routeKey) => ROUTES[routeKey] === handlerId);
+    if (handlerId === 'botReply') {
+      return {
+        deadLetterQueueArn: this.botReplyDeadLetterQueue.arn,
+        concurrencyBound:
+          `Bots holding the ${name}-bot-reply-invoke policy invoke it directly, so the stage throttling does not ` +
+          "bound it: the bots' own invocation rate and the account's concurrency limit do.",
+      };
+    }
+    if (handlerId === 'outbox') {
+      return {
+        synchronousOnly:
+          `its DynamoDB stream event source mapping (records that still fail after its retries go to the ` +
+          `mapping's on-failure queue ${name}-outbox-failures)`,
+        concurrencyBound:
+          'Its stream mapping processes one batch per messages-table shard at a time (parallelization factor 1), ' +
+          'so the shard count bounds its concurrency.',
+      };
+    }
+    if (handlerId === 'authorizer') {
+      return { synchronousOnly: 'API Gateway (the $connect authorizer, by its source_arn)', concurrencyBound: throttled };
+    }
+    if (routes.length === 0) throw new Error(`ChatServer: no route and no invoker known for handler ${handlerId}`);
+    return { synchronousOnly: `API Gateway (route ${routes.join(', ')}, by its source_arn)`, concurrencyBound: throttled };
   }
 
   private tableStatements(access: TableAccess): PolicyStatement[] {

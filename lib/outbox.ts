@@ -9,8 +9,8 @@ import { Construct } from 'constructs';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { DEAD_LETTER_RETENTION_SECONDS } from './responder-topic';
+import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { createDeadLetterQueue } from './dead-letter-queue';
 import { OUTBOX_FILTER_PATTERN } from './schema';
 
 /** Records per invocation: small, so one slow publish delays few messages. */
@@ -37,11 +37,7 @@ export class Outbox extends Construct {
 
   constructor(scope: Construct, id: string, props: OutboxProps) {
     super(scope, id);
-    this.failureQueue = new SqsQueue(this, 'failures', {
-      name: props.queueName,
-      messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
-      ...(props.kmsKeyArn ? { kmsMasterKeyId: props.kmsKeyArn } : { sqsManagedSseEnabled: true }),
-    });
+    this.failureQueue = createDeadLetterQueue(this, 'failures', { name: props.queueName, kmsKeyArn: props.kmsKeyArn });
   }
 
   /** The stream → function mapping (once the function exists). */

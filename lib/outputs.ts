@@ -37,6 +37,12 @@ export function addChatServerOutputs(scope: Construct, chat: ChatServer, prefix 
     ),
     output(
       scope,
+      `${prefix}bot_reply_dead_letter_queue_url`,
+      chat.botReplyDeadLetterQueue.url,
+      'SQS queue holding asynchronous bot-reply invocations that failed after Lambda retries',
+    ),
+    output(
+      scope,
       `${prefix}outbox_failure_queue_url`,
       chat.outbox.failureQueue.url,
       'SQS queue holding stream records the outbox could not publish after its retries',

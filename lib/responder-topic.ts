@@ -7,12 +7,12 @@ import { Construct } from 'constructs';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { createDeadLetterQueue } from './dead-letter-queue';
 import { policyDocument } from './iam';
 
-/** SQS keeps undelivered messages for its maximum: 14 days to notice and redrive them. */
-export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+export { DEAD_LETTER_RETENTION_SECONDS } from './dead-letter-queue';
 
 /** The usual bot: user messages only, and nothing while a human agent has taken the thread over. */
 export const DEFAULT_BOT_FILTER_POLICY: Readonly<Record<string, readonly string[]>> = {
@@ -100,11 +100,7 @@ export class ResponderTopic extends Construct {
       );
     }
     const scope = new Construct(this, `bot-${options.name}`);
-    const deadLetterQueue = new SqsQueue(scope, 'dlq', {
-      name: queueName,
-      messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
-      ...(this.kmsKeyArn ? { kmsMasterKeyId: this.kmsKeyArn } : { sqsManagedSseEnabled: true }),
-    });
+    const deadLetterQueue = createDeadLetterQueue(scope, 'dlq', { name: queueName, kmsKeyArn: this.kmsKeyArn });
     const queuePolicy = new SqsQueuePolicy(scope, 'dlq-policy', {
       queueUrl: deadLetterQueue.url,
       policy: policyDocument([

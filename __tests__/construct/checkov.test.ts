@@ -7,7 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { functionSuffix } from '../../lib/chat-server';
 import { CHECKOV_BASELINE_FILE, checkovBaselineOf, checkovSkipsOf } from '../../lib/checkov';
+import { ROUTES } from '../../lib/schema';
 import { baseProps, fullSynth, type FullSynth, type Json } from './support/synth';
 
 jest.setTimeout(120_000);
@@ -123,6 +125,31 @@ describe('checkov', () => {
     const routeSkips = plain.filter((skip) => skip.startsWith('CKV_AWS_309 '));
     expect(routeSkips).toHaveLength(8);
     expect(routeSkips.some((skip) => skip.includes('route-connect'))).toBe(false);
+  });
+
+  test('CKV_AWS_116/115: bot-reply (bots may invoke it asynchronously) has a dead-letter queue, not a skip; each other skip names its real invoker and concurrency bound', () => {
+    // GIVEN the functions of the default stack and their annotated skips
+    const { json } = stacks['default app (Cognito pool created)']();
+    const skipsOf = (functionName: string): Record<string, string> => {
+      const fn = Object.values(json.resource.aws_lambda_function as Record<string, Json>).find((f) => f.function_name === functionName)!;
+      return Object.fromEntries((fn['//'].checkov.skip as Array<{ id: string; comment: string }>).map((skip) => [skip.id, skip.comment]));
+    };
+    // THEN bot-reply carries no DLQ skip, and its concurrency reason does not claim the stage throttling bounds it
+    const botReply = skipsOf('chat-bot-reply');
+    expect(botReply.CKV_AWS_116).toBeUndefined();
+    expect(botReply.CKV_AWS_115).toMatch(/^Bots holding the chat-bot-reply-invoke policy invoke it directly, so the stage throttling does not bound it/);
+    // AND the outbox is invoked by its stream mapping only, bounded by the shard count
+    const outbox = skipsOf('chat-outbox');
+    expect(outbox.CKV_AWS_116).toMatch(/^Only its DynamoDB stream event source mapping .*chat-outbox-failures.* invokes it, synchronously/);
+    expect(outbox.CKV_AWS_115).toMatch(/one batch per messages-table shard/);
+    // AND every API Gateway function names its route(s) and the stage throttling
+    for (const [routeKey, handlerId] of Object.entries(ROUTES)) {
+      const skips = skipsOf(`chat-${functionSuffix(handlerId)}`);
+      expect(skips.CKV_AWS_116).toMatch(/^Only API Gateway \(route [^)]*, by its source_arn\) invokes it, synchronously/);
+      expect(skips.CKV_AWS_116).toContain(routeKey);
+      expect(skips.CKV_AWS_115).toMatch(/^API Gateway is its only invoker, so the stage throttling \(throttling prop\) bounds its concurrency/);
+    }
+    expect(skipsOf('chat-authorizer').CKV_AWS_116).toMatch(/^Only API Gateway \(the \$connect authorizer/);
   });
 
   test('baseline: dropping one annotated skip makes the scan fail on exactly that finding', () => {

@@ -154,6 +154,18 @@ describe('functions', () => {
     expect(resourceList(custom, 'aws_cloudwatch_log_group').every((g) => g.retention_in_days === 30)).toBe(true);
   });
 
+  test('bot-reply: failed asynchronous invocations go to its own encrypted dead-letter queue; no other function has one', () => {
+    // GIVEN bots may invoke bot-reply asynchronously (the invoke policy cannot restrict the invocation type)
+    const queue = resourceList(json, 'aws_sqs_queue').find((q) => q.name === 'chat-bot-reply-dlq');
+    // THEN it has a dead-letter queue (14 days, encrypted), and the functions only API Gateway or the stream invoke have none
+    expect(queue).toEqual({ name: 'chat-bot-reply-dlq', message_retention_seconds: 1209600, sqs_managed_sse_enabled: true });
+    expect(fnByName('chat-bot-reply').dead_letter_config).toEqual({
+      target_arn: refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-bot-reply-dlq', 'arn'),
+    });
+    const withQueue = resourceList(json, 'aws_lambda_function').filter((f) => f.dead_letter_config !== undefined);
+    expect(withQueue.map((f) => f.function_name)).toEqual(['chat-bot-reply']);
+  });
+
   test('roles: every function has its own role, assumable by Lambda only', () => {
     const roles = resourceList(json, 'aws_lambda_function').map((f) => f.role);
     expect(new Set(roles).size).toBe(roles.length);
@@ -292,6 +304,7 @@ describe('IAM', () => {
       ['IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('idempotency')]],
       ['MessagesTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('messages')]],
       ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
+      ['SendDeadLetters', ['sqs:SendMessage'], [refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-bot-reply-dlq', 'arn')]],
     ],
     outbox: () => [
       [
@@ -352,7 +365,7 @@ describe('IAM', () => {
     expect(new Set(kmsActions)).toEqual(new Set(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
     expect(resourceList(encrypted, 'aws_dynamodb_table').every((t) => t.server_side_encryption.kms_key_arn === KMS_KEY)).toBe(true);
     expect(onlyResource(encrypted, 'aws_sns_topic').kms_master_key_id).toBe(KMS_KEY);
-    expect(onlyResource(encrypted, 'aws_sqs_queue').kms_master_key_id).toBe(KMS_KEY);
+    expect(resourceList(encrypted, 'aws_sqs_queue').map((q) => q.kms_master_key_id)).toEqual([KMS_KEY, KMS_KEY]);
     expect(resourceList(encrypted, 'aws_cloudwatch_log_group').every((g) => g.kms_key_id === KMS_KEY)).toBe(true);
   });
 });
@@ -559,7 +572,7 @@ describe('outbox', () => {
   });
 
   test('failure queue: encrypted, keeps records 14 days', () => {
-    expect(onlyResource(json, 'aws_sqs_queue')).toEqual({
+    expect(resourceList(json, 'aws_sqs_queue').find((q) => q.name === 'chat-outbox-failures')).toEqual({
       name: 'chat-outbox-failures',
       message_retention_seconds: 1209600,
       sqs_managed_sse_enabled: true,

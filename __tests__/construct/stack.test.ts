@@ -101,7 +101,7 @@ describe('ChatInfraStack', () => {
     });
   });
 
-  test('outputs: URLs, topic, every table, bot reply function and policy, failure queue (no Cognito ids without a created pool)', () => {
+  test('outputs: URLs, topic, every table, bot reply function, policy and dead-letter queue, failure queue (no Cognito ids without a created pool)', () => {
     const json = synthStack(baseProps());
     const api = (attribute: string): string => refTo(json, 'aws_apigatewayv2_api', () => true, attribute);
     const values = Object.fromEntries(Object.entries(json.output as Record<string, Json>).map(([k, v]) => [k, v.value]));
@@ -118,7 +118,8 @@ describe('ChatInfraStack', () => {
       bot_reply_function_name: refTo(json, 'aws_lambda_function', (f) => f.function_name === 'chat-bot-reply', 'function_name'),
       bot_reply_function_arn: refTo(json, 'aws_lambda_function', (f) => f.function_name === 'chat-bot-reply', 'arn'),
       bot_reply_invoke_policy_arn: refTo(json, 'aws_iam_policy', () => true, 'arn'),
-      outbox_failure_queue_url: refTo(json, 'aws_sqs_queue', () => true, 'url'),
+      bot_reply_dead_letter_queue_url: refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-bot-reply-dlq', 'url'),
+      outbox_failure_queue_url: refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-outbox-failures', 'url'),
     });
     for (const output of Object.values(json.output as Record<string, Json>)) expect(output.description).toEqual(expect.any(String));
   });
