@@ -149,9 +149,12 @@ export type ChatServerAuthProps =
 
 export interface ChatServerProps {
   /**
-   * Prefix of every physical resource name (tables `<name>-messages`, functions `<name>-connect`, ...),
-   * so two instances in one account never collide. Lowercase letters, digits and dashes, 1-32 characters,
-   * starting with a letter.
+   * Prefix of every physical resource name (tables `<name>-messages`, functions `<name>-connect`, IAM roles
+   * and policies `<name>-<function>`, `<name>-bot-reply-invoke`, ...). Must be unique per AWS account, not
+   * only per region: IAM names are global to the account, so a multi-region pair (or several environments
+   * in one account) needs the region or environment in it, e.g. `support-eu-west-1`. Two instances in one
+   * stack with the same name fail synth; the same name in two stacks of one app gets a warning. Lowercase
+   * letters, digits and dashes, 1-32 characters, starting with a letter.
    */
   readonly name: string;
   /**
@@ -216,9 +219,16 @@ export interface ChatServerProps {
    */
   readonly tags?: Readonly<Record<string, string>>;
   /**
-   * Point the account's API Gateway CloudWatch Logs role (a per-region account setting) at a role this
-   * construct creates. API Gateway refuses to create a WebSocket stage with access logging until that
-   * setting exists. Turn off when the account already has it or another stack manages it.
+   * Manage the account's API Gateway CloudWatch Logs role: creates the role `<name>-apigw-logs` (AWS's
+   * managed policy AmazonAPIGatewayPushToCloudWatchLogs) and points the account setting at it
+   * (`aws_api_gateway_account`). That setting is one per account and region, shared by every REST and
+   * WebSocket API there, and this replaces whatever role it held.
+   *
+   * On by default because the stage logs access and API Gateway refuses to create a stage with logging
+   * until the setting exists, which it does not on a fresh account: the first apply works out of the
+   * box. Turn it off when the account already has the role or another stack (a landing zone, another
+   * chat instance) manages it. Two instances in one stack cannot both have it on (synth fails): set it
+   * to false on all but one.
    * @default true
    */
   readonly configureApiGatewayAccountLogging?: boolean;

@@ -4,7 +4,7 @@
  * outbox (messages stream → responder topic) and the bot-reply invoke policy.
  */
 import { Construct } from 'constructs';
-import { Annotations } from 'cdktf';
+import { Annotations, App, TerraformStack } from 'cdktf';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
@@ -13,6 +13,7 @@ import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { bundleHandlers } from './bundling';
 import { ChatFunction, type ChatFunctionProps } from './chat-function';
 import {
+  ChatServerPropsError,
   resolveChatServerProps,
   type ChatServerProps,
   type ResolvedAuth,
@@ -87,6 +88,7 @@ export class ChatServer extends Construct {
       process.stderr.write(`WARNING: ${INSECURE_AUTH_WARNING}\n`);
       Annotations.of(this).addWarning(INSECURE_AUTH_WARNING);
     }
+    this.checkAccountWideNames();
 
     this.tables = createTables(this, {
       name,
@@ -242,6 +244,49 @@ export class ChatServer extends Construct {
     return this.responderTopic.subscribeBot(bot, options);
   }
 
+  /**
+   * Names and settings that are one per account: two instances in one stack (one account and region)
+   * must not share a name or both manage the API Gateway account setting; the same name in another
+   * stack of the app gets a warning, since IAM names are global per account whatever the region.
+   */
+  private checkAccountWideNames(): void {
+    const { name } = this.config;
+    const stack = TerraformStack.of(this);
+    const inStack = chatServersByStack.get(stack) ?? [];
+    for (const other of inStack) {
+      if (other.config.name === name) {
+        throw new ChatServerPropsError(
+          'name',
+          `"${name}" is already the name of ChatServer "${other.node.path}" in this stack: every physical name ` +
+            '(tables, functions, IAM roles and policies) would collide; give each instance its own name',
+        );
+      }
+      if (other.config.configureApiGatewayAccountLogging && this.config.configureApiGatewayAccountLogging) {
+        throw new ChatServerPropsError(
+          'configureApiGatewayAccountLogging',
+          `is on for ChatServer "${other.node.path}" and "${this.node.path}" in the same stack: the API Gateway ` +
+            'CloudWatch Logs role is one setting per account and region, so only one instance may manage it; ' +
+            `set configureApiGatewayAccountLogging: false on "${this.node.path}"`,
+        );
+      }
+    }
+    chatServersByStack.set(stack, [...inStack, this]);
+
+    const app = App.of(this);
+    const inApp = chatServersByApp.get(app) ?? [];
+    const namesake = inApp.find((other) => other.config.name === name && TerraformStack.of(other) !== stack);
+    if (namesake) {
+      const warning =
+        `ChatServer name "${name}" is used in stacks "${TerraformStack.of(namesake).node.id}" and "${stack.node.id}": ` +
+        `IAM role and policy names (${name}-connect, ${name}-bot-reply-invoke, ...) are global per AWS account, so ` +
+        'the two cannot be deployed to the same account, even in different regions. Include the region or ' +
+        `environment in name (e.g. "${name}-eu-west-1") unless they deploy to different accounts.`;
+      process.stderr.write(`WARNING: ${warning}\n`);
+      Annotations.of(this).addWarning(warning);
+    }
+    chatServersByApp.set(app, [...inApp, this]);
+  }
+
   /** Who invokes a handler's function and how: its dead-letter queue, or why it needs none. */
   private invocationOf(handlerId: HandlerId): ChatFunctionProps['invocation'] {
     const { name } = this.config;
@@ -326,6 +371,10 @@ export class ChatServer extends Construct {
     };
   }
 }
+
+/** The ChatServers constructed so far, by stack and by app (for checkAccountWideNames). */
+const chatServersByStack = new WeakMap<TerraformStack, ChatServer[]>();
+const chatServersByApp = new WeakMap<App, ChatServer[]>();
 
 const TABLE_ENV: Readonly<Record<TableId, string>> = {
   messages: ENV.messagesTable,

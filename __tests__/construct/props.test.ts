@@ -154,6 +154,54 @@ describe('ChatServer props', () => {
     expect(() => new ChatInfraStack(app, 'c', { ...baseProps({ tags: { 'aws:x': 'y' } }) })).toThrow(/prop "tags.aws:x"/);
   });
 
+  test('name: two ChatServers with the same name in one stack fail synth naming the prop', () => {
+    // GIVEN two instances named "chat" in one stack WHEN synthesized THEN the second is refused (names would collide)
+    expect(() =>
+      Testing.synthScope((scope) => {
+        new ChatServer(scope, 'first', baseProps());
+        new ChatServer(scope, 'second', baseProps({ configureApiGatewayAccountLogging: false }));
+      }),
+    ).toThrow(/prop "name": "chat" is already the name of ChatServer "[^"]*first" in this stack/);
+  });
+
+  test('name: the same name in two stacks of one app warns that IAM names are global per account (include the region)', () => {
+    // GIVEN a multi-region pair in one app, both named "chat"
+    const app = new App({ outdir: tempDir('regions') });
+    let second: ChatInfraStack | undefined;
+    const stderr = captureStderr(() => {
+      new ChatInfraStack(app, 'chat-eu', { ...baseProps(), region: 'eu-west-1' });
+      second = new ChatInfraStack(app, 'chat-us', { ...baseProps(), region: 'us-east-1' });
+    });
+    // THEN synth warns, on stderr and as a construct annotation, naming both stacks and the fix
+    const warning = /ChatServer name "chat" is used in stacks "chat-eu" and "chat-us": IAM role and policy names .* are global per AWS account.*Include the region or environment in name/;
+    expect(stderr).toMatch(warning);
+    const annotations = second!.chatServer.node.metadata.filter((entry) => entry.type === '@cdktf/warn').map((entry) => String(entry.data));
+    expect(annotations.some((text) => warning.test(text))).toBe(true);
+    // AND region-specific names do not warn
+    const distinct = new App({ outdir: tempDir('regions-named') });
+    const quiet = captureStderr(() => {
+      new ChatInfraStack(distinct, 'chat-eu', { ...baseProps({ name: 'chat-eu-west-1' }), region: 'eu-west-1' });
+      new ChatInfraStack(distinct, 'chat-us', { ...baseProps({ name: 'chat-us-east-1' }), region: 'us-east-1' });
+    });
+    expect(quiet).not.toContain('global per AWS account');
+  });
+
+  test('configureApiGatewayAccountLogging: two instances in one stack with it on fail synth naming the prop; off on one, both synthesize', () => {
+    // GIVEN two chat servers in one stack, both managing the per-region account setting (the default)
+    const both = (secondLogging: boolean | undefined): string =>
+      Testing.synthScope((scope) => {
+        new ChatServer(scope, 'support', baseProps({ name: 'support' }));
+        new ChatServer(scope, 'sales', baseProps({ name: 'sales', configureApiGatewayAccountLogging: secondLogging }));
+      });
+    // THEN synth fails, telling which instance to turn it off on
+    expect(() => both(undefined)).toThrow(ChatServerPropsError);
+    expect(() => both(undefined)).toThrow(
+      /prop "configureApiGatewayAccountLogging": is on for ChatServer "[^"]*support" and "[^"]*sales" in the same stack: .*one setting per account and region.*set configureApiGatewayAccountLogging: false on "[^"]*sales"/,
+    );
+    // AND with it off on the second, the stack holds one account setting
+    expect(resourceList(JSON.parse(both(false)), 'aws_api_gateway_account')).toHaveLength(1);
+  });
+
   test('kmsKeyArn: a token (a key created in the same stack) is accepted and wired everywhere', () => {
     // GIVEN a KMS key resource in the stack WHEN its ARN is the kmsKeyArn THEN synth accepts the token
     const json = JSON.parse(
