@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { Construct } from 'constructs';
-import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { App, LocalBackend, S3Backend, TerraformStack, Token } from 'cdktf';
 import { ArchiveProvider } from '@cdktf/provider-archive/lib/provider';
 import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -63,6 +63,23 @@ const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 let localStateNoticeShown = false;
 
+/** Region of a literal `arn:<partition>:<service>:<region>:...` (undefined for tokens and anything else). */
+function regionOfArn(value: unknown): string | undefined {
+  if (typeof value !== 'string' || Token.isUnresolved(value)) return undefined;
+  return /^arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-gov)?-[a-z]+-\d):/.exec(value)?.[1];
+}
+
+/**
+ * A literal ARN of a regional resource the stack uses must be in the stack's region. Malformed ARNs are
+ * left to the ChatServer prop validation, which names the format.
+ */
+function checkSameRegion(stackRegion: string, prop: string, arn: unknown, why: string): void {
+  const region = regionOfArn(arn);
+  if (region !== undefined && !Token.isUnresolved(stackRegion) && region !== stackRegion) {
+    throw new ChatServerPropsError(prop, `is in region ${region}, but the stack deploys to ${stackRegion}: ${why}`);
+  }
+}
+
 export class ChatInfraStack extends TerraformStack {
   readonly chatServer: ChatServer;
   readonly webSocketApi: Apigatewayv2Api;
@@ -78,6 +95,20 @@ export class ChatInfraStack extends TerraformStack {
     if (!REGION_PATTERN.test(this.region)) {
       throw new ChatServerPropsError('region', `must be an AWS region like "eu-west-1", got ${JSON.stringify(regionProp)}`);
     }
+
+    checkSameRegion(
+      this.region,
+      'domain.certificateArn',
+      props.domain?.certificateArn,
+      "a REGIONAL API Gateway custom domain needs an ACM certificate in the stack's region (request or import it there)",
+    );
+    checkSameRegion(
+      this.region,
+      'kmsKeyArn',
+      props.kmsKeyArn,
+      'DynamoDB, SNS, SQS, Lambda and CloudWatch Logs only use a key of their own region (create one, or a ' +
+        'multi-Region replica key, there)',
+    );
 
     new AwsProvider(this, 'aws', {
       region: this.region,

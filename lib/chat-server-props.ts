@@ -10,7 +10,10 @@ import { DEFAULTS } from './schema';
 export interface ChatServerDomainProps {
   /** Domain name clients connect to, e.g. `chat.example.com`. */
   readonly domainName: string;
-  /** ARN of an ACM certificate for `domainName`, in the same region as the API. */
+  /**
+   * ARN of an ACM certificate for `domainName`, in the same region as the API (a REGIONAL custom domain
+   * cannot use a certificate from another region; ChatInfraStack refuses one at synth).
+   */
   readonly certificateArn: string;
   /**
    * Route 53 hosted zone in which to create the A and AAAA alias records for `domainName` (the domain is
@@ -204,7 +207,8 @@ export interface ChatServerProps {
   readonly logRetentionDays?: number;
   /**
    * ARN of a customer-managed KMS key encrypting the tables, topic, queues, log groups and function
-   * environments. Its key policy must let CloudWatch Logs and SNS use it (see help/deploy.md).
+   * environments, in the region of the resources (ChatInfraStack refuses a key of another region at
+   * synth). Its key policy must let CloudWatch Logs and SNS use it (see help/deploy.md).
    * @default AWS managed encryption (DynamoDB, SNS `alias/aws/sns`, SQS-managed SSE, CloudWatch Logs default)
    */
   readonly kmsKeyArn?: string;

@@ -202,6 +202,33 @@ describe('ChatServer props', () => {
     expect(resourceList(JSON.parse(both(false)), 'aws_api_gateway_account')).toHaveLength(1);
   });
 
+  test('domain.certificateArn / kmsKeyArn (stack): an ARN in another region than the stack fails synth naming the prop', () => {
+    // GIVEN a stack in eu-west-1 and a certificate / key ARN from us-east-1
+    const app = new App({ outdir: tempDir('regions-arn') });
+    const certificate = (region: string): string => `arn:aws:acm:${region}:123456789012:certificate/abc-123`;
+    const key = (region: string): string => `arn:aws:kms:${region}:123456789012:key/11111111-2222-3333-4444-555555555555`;
+    // THEN synth fails, naming the prop, both regions and why
+    expect(() =>
+      new ChatInfraStack(app, 'cert', {
+        ...baseProps({ domain: { domainName: 'chat.example.com', certificateArn: certificate('us-east-1') } }),
+        region: 'eu-west-1',
+      }),
+    ).toThrow(/prop "domain.certificateArn": is in region us-east-1, but the stack deploys to eu-west-1: a REGIONAL API Gateway custom domain needs an ACM certificate in the stack's region/);
+    expect(() => new ChatInfraStack(app, 'key', { ...baseProps({ kmsKeyArn: key('us-east-1') }), region: 'eu-west-1' })).toThrow(
+      /prop "kmsKeyArn": is in region us-east-1, but the stack deploys to eu-west-1/,
+    );
+    // AND ARNs of the stack's region synthesize
+    const same = new ChatInfraStack(app, 'same', {
+      ...baseProps({
+        name: 'same',
+        kmsKeyArn: key('eu-west-1'),
+        domain: { domainName: 'chat.example.com', certificateArn: certificate('eu-west-1') },
+      }),
+      region: 'eu-west-1',
+    });
+    expect(same.chatServer.webSocket.domainName).toBeDefined();
+  });
+
   test('kmsKeyArn: a token (a key created in the same stack) is accepted and wired everywhere', () => {
     // GIVEN a KMS key resource in the stack WHEN its ARN is the kmsKeyArn THEN synth accepts the token
     const json = JSON.parse(
