@@ -29,7 +29,8 @@ export interface ChatStateBackendProps {
   /** Bucket holding the state (create it once, with versioning). */
   readonly bucket: string;
   /**
-   * Object key of the state.
+   * Object key of the state: not starting or ending with `/`, no `//` (Terraform's S3 backend rules),
+   * at most 1017 bytes (S3's 1024 minus the `.tflock` suffix of the lock object).
    * @default `chat-server/<stack id>.tfstate`
    */
   readonly key?: string;
@@ -39,7 +40,8 @@ export interface ChatStateBackendProps {
    */
   readonly region?: string;
   /**
-   * KMS key (ARN or alias) encrypting the state object.
+   * KMS key encrypting the state object, in the bucket's region: a key ARN, an alias ARN, a key id or
+   * `alias/<name>` (what Terraform's S3 backend accepts).
    * @default SSE-S3
    */
   readonly kmsKeyId?: string;
@@ -60,6 +62,29 @@ export interface ChatInfraStackProps extends ChatServerProps {
 
 const REGION_PATTERN = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** S3's key limit minus the `.tflock` suffix Terraform appends for the lock object. */
+const STATE_KEY_MAX_BYTES = 1024 - '.tflock'.length;
+const KMS_KEY_ID = '(?:[a-f0-9]{8}-[a-f0-9]{4}-[1-5][a-f0-9]{3}-[ab89][a-f0-9]{3}-[a-f0-9]{12}|mrk-[a-f0-9]{32})';
+const KMS_ALIAS = 'alias/[A-Za-z0-9/_-]+';
+/** Terraform's S3 backend `kms_key_id`: key or alias ARN, key id (UUID or multi-Region `mrk-`), or alias name. */
+const STATE_KMS_KEY_PATTERN = new RegExp(
+  `^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(?:key/${KMS_KEY_ID}|${KMS_ALIAS})|${KMS_KEY_ID}|${KMS_ALIAS})$`,
+);
+
+/** Problem with a state object key, by Terraform's S3 backend rules and S3's limit; undefined when fine. */
+function stateKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== 'string' || key.trim() === '') return 'must be a non-empty S3 object key';
+  if (Token.isUnresolved(key)) return 'must be a literal string (backend settings cannot reference resources)';
+  if (key !== key.trim() || /[\u0000-\u001f\u007f]/.test(key)) {
+    return 'must not have leading or trailing spaces or control characters';
+  }
+  if (key.startsWith('/') || key.endsWith('/')) return 'must not start or end with "/" (Terraform\'s S3 backend refuses it)';
+  if (key.includes('//')) return 'must not contain "//" (Terraform\'s S3 backend refuses it)';
+  if (Buffer.byteLength(key, 'utf8') > STATE_KEY_MAX_BYTES) {
+    return `must be at most ${STATE_KEY_MAX_BYTES} bytes (S3 keys are 1024 bytes; the lock object adds ".tflock")`;
+  }
+  return undefined;
+}
 
 let localStateNoticeShown = false;
 
@@ -73,10 +98,16 @@ function regionOfArn(value: unknown): string | undefined {
  * A literal ARN of a regional resource the stack uses must be in the stack's region. Malformed ARNs are
  * left to the ChatServer prop validation, which names the format.
  */
-function checkSameRegion(stackRegion: string, prop: string, arn: unknown, why: string): void {
+function checkSameRegion(
+  expected: string,
+  prop: string,
+  arn: unknown,
+  why: string,
+  whereExpected = 'the stack deploys to',
+): void {
   const region = regionOfArn(arn);
-  if (region !== undefined && !Token.isUnresolved(stackRegion) && region !== stackRegion) {
-    throw new ChatServerPropsError(prop, `is in region ${region}, but the stack deploys to ${stackRegion}: ${why}`);
+  if (region !== undefined && !Token.isUnresolved(expected) && region !== expected) {
+    throw new ChatServerPropsError(prop, `is in region ${region}, but ${whereExpected} ${expected}: ${why}`);
   }
 }
 
@@ -136,10 +167,30 @@ export class ChatInfraStack extends TerraformStack {
       if (backend.region !== undefined && !REGION_PATTERN.test(backend.region)) {
         throw new ChatServerPropsError('stateBackend.region', `must be an AWS region, got ${JSON.stringify(backend.region)}`);
       }
+      const key = backend.key ?? `chat-server/${id}.tfstate`;
+      const keyProblem = stateKeyProblem(key);
+      if (keyProblem) throw new ChatServerPropsError('stateBackend.key', `${keyProblem}, got ${JSON.stringify(backend.key)}`);
+      const bucketRegion = backend.region ?? this.region;
+      if (backend.kmsKeyId !== undefined) {
+        if (typeof backend.kmsKeyId !== 'string' || !STATE_KMS_KEY_PATTERN.test(backend.kmsKeyId)) {
+          throw new ChatServerPropsError(
+            'stateBackend.kmsKeyId',
+            'must be a KMS key ARN, alias ARN, key id or "alias/<name>" (what Terraform\'s S3 backend accepts), ' +
+              `got ${JSON.stringify(backend.kmsKeyId)}`,
+          );
+        }
+        checkSameRegion(
+          bucketRegion,
+          'stateBackend.kmsKeyId',
+          backend.kmsKeyId,
+          'S3 encrypts the state object with a key of its own region',
+          'the state bucket is in',
+        );
+      }
       new S3Backend(this, {
         bucket: backend.bucket,
-        key: backend.key ?? `chat-server/${id}.tfstate`,
-        region: backend.region ?? this.region,
+        key,
+        region: bucketRegion,
         encrypt: true,
         kmsKeyId: backend.kmsKeyId,
       });

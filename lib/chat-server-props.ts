@@ -111,11 +111,20 @@ export interface ChatServerCognitoAuthProps {
    * @default the region prefix of `cognitoUserPoolId`
    */
   readonly region?: string;
-  /** @default 'sub' */
+  /**
+   * Claim of the pool's ID tokens holding the user id.
+   * @default 'sub'
+   */
   readonly userIdClaim?: string;
-  /** @default 'cognito:groups' */
+  /**
+   * Claim listing the user's Cognito groups.
+   * @default 'cognito:groups'
+   */
   readonly rolesClaim?: string;
-  /** Cognito group whose members are agents. @default 'chat-agent' */
+  /**
+   * Cognito group whose members connect as agents (human takeover, thread list).
+   * @default 'chat-agent'
+   */
   readonly agentRole?: string;
 }
 
@@ -140,6 +149,11 @@ export interface ChatServerNewCognitoUserPoolAuthProps {
  * so anyone can speak as anyone. For local experiments only; synth prints a warning.
  */
 export interface ChatServerNoAuthProps {
+  /**
+   * `'none'`, the only value: no authorizer is deployed and `$connect` trusts the `userId`, `threadId`
+   * and `role` query parameters. Must be spelled out, so running without authentication is a choice.
+   * @default no default: required (there is no implicit insecure mode)
+   */
   readonly mode: 'none';
 }
 

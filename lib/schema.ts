@@ -207,3 +207,13 @@ export const LIMITS = {
 export function tableName(instanceName: string, table: TableSchema): string {
   return `${instanceName}-${table.logicalName}`;
 }
+
+/**
+ * The SNS message attributes the outbox publishes with every message (all of DataType `String`), with the
+ * values each can take (`null`: any identifier). Bot subscription filter policies can match only these.
+ */
+export const OUTBOX_MESSAGE_ATTRIBUTES: Readonly<Record<string, readonly string[] | null>> = {
+  threadId: null,
+  messageType: OUTBOX_FILTER_PATTERN.dynamodb.NewImage.messageType.S,
+  isHumanOverride: ['true', 'false'],
+};

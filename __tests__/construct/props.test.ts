@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Testing } from 'cdktf';
+import * as ts from 'typescript';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { ChatServer, INSECURE_AUTH_WARNING } from '../../lib/chat-server';
 import {
@@ -16,6 +17,35 @@ import {
 import { ChatInfraStack } from '../../lib/chat-infra-stack';
 import { DEFAULTS } from '../../lib/schema';
 import { REPO_ROOT, TEST_JWT_AUTH, baseProps, captureStderr, resourceList, synthChatServer, tempDir } from './support/synth';
+
+interface PropDoc {
+  readonly optional: boolean;
+  readonly description: string;
+  /** Text of the `@default` tag; undefined without one. */
+  readonly defaultTag?: string;
+}
+
+/** JSDoc of every property of the exported `*Props` / `*Options` interfaces of a source (Resolved* excluded), by `Interface.prop`. */
+function propDocs(file: string, only?: readonly string[]): Record<string, PropDoc> {
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const docs: Record<string, PropDoc> = {};
+  source.forEachChild((node) => {
+    if (!ts.isInterfaceDeclaration(node) || !node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return;
+    const name = node.name.text;
+    if (!/(Props|Options)$/.test(name) || name.startsWith('Resolved') || (only && !only.includes(name))) return;
+    for (const member of node.members) {
+      if (!ts.isPropertySignature(member)) continue;
+      const jsDocs = ts.getJSDocCommentsAndTags(member).filter(ts.isJSDoc);
+      const defaultTag = jsDocs.flatMap((doc) => doc.tags ?? []).find((tag) => tag.tagName.text === 'default');
+      docs[`${name}.${member.name.getText(source)}`] = {
+        optional: member.questionToken !== undefined,
+        description: jsDocs.map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '').join(' ').trim(),
+        defaultTag: defaultTag ? (ts.getTextOfJSDocComment(defaultTag.comment) ?? '').trim() : undefined,
+      };
+    }
+  });
+  return docs;
+}
 
 function synthWith(props: unknown): void {
   Testing.synthScope((scope) => {
@@ -202,6 +232,49 @@ describe('ChatServer props', () => {
     expect(resourceList(JSON.parse(both(false)), 'aws_api_gateway_account')).toHaveLength(1);
   });
 
+  const UUID = '1234abcd-12ab-4cd3-9ef0-1234567890ab';
+  // [description, stateBackend, error pattern]: each refused at synth with the prop named.
+  const badBackends: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['stateBackend.key: empty', { key: '' }, /prop "stateBackend.key": must be a non-empty S3 object key/],
+    ['stateBackend.key: blank', { key: '  ' }, /prop "stateBackend.key": must be a non-empty/],
+    ['stateBackend.key: leading slash', { key: '/chat.tfstate' }, /prop "stateBackend.key": must not start or end with "\/"/],
+    ['stateBackend.key: trailing slash', { key: 'chat/' }, /prop "stateBackend.key": must not start or end with "\/"/],
+    ['stateBackend.key: double slash', { key: 'env//chat.tfstate' }, /prop "stateBackend.key": must not contain "\/\/"/],
+    ['stateBackend.key: control character', { key: 'chat\n.tfstate' }, /prop "stateBackend.key": must not have leading or trailing spaces or control characters/],
+    ['stateBackend.key: longer than S3 allows with .tflock', { key: 'k'.repeat(1018) }, /prop "stateBackend.key": must be at most 1017 bytes/],
+    ['stateBackend.kmsKeyId: empty', { kmsKeyId: '' }, /prop "stateBackend.kmsKeyId": must be a KMS key ARN, alias ARN, key id or "alias\/<name>"/],
+    ['stateBackend.kmsKeyId: bare name', { kmsKeyId: 'tfstate' }, /prop "stateBackend.kmsKeyId"/],
+    ['stateBackend.kmsKeyId: not a KMS ARN', { kmsKeyId: `arn:aws:s3:::bucket/${UUID}` }, /prop "stateBackend.kmsKeyId"/],
+    [
+      'stateBackend.kmsKeyId: a key in another region than the bucket',
+      { region: 'eu-west-1', kmsKeyId: `arn:aws:kms:us-east-1:123456789012:key/${UUID}` },
+      /prop "stateBackend.kmsKeyId": is in region us-east-1, but the state bucket is in eu-west-1: S3 encrypts the state object with a key of its own region/,
+    ],
+  ];
+
+  test.each(badBackends)('%s: refused at synth with the prop named', (_, backend, pattern) => {
+    const app = new App({ outdir: tempDir('bad-backend') });
+    expect(() => new ChatInfraStack(app, 'chat', { ...baseProps(), stateBackend: { bucket: 'acme-tfstate', ...backend } })).toThrow(pattern);
+  });
+
+  test('stateBackend.kmsKeyId: every form Terraform\'s S3 backend accepts synthesizes', () => {
+    const app = new App({ outdir: tempDir('good-backend') });
+    const forms = [
+      'alias/tfstate',
+      UUID,
+      `mrk-${'0123456789abcdef'.repeat(2)}`,
+      `arn:aws:kms:us-east-1:123456789012:key/${UUID}`,
+      'arn:aws:kms:us-east-1:123456789012:alias/tfstate',
+    ];
+    forms.forEach((kmsKeyId, index) => {
+      const stack = new ChatInfraStack(app, `form${index}`, {
+        ...baseProps({ name: `form${index}` }),
+        stateBackend: { bucket: 'acme-tfstate', key: 'env/chat.tfstate', kmsKeyId },
+      });
+      expect(JSON.parse(Testing.synth(stack)).terraform.backend.s3).toMatchObject({ key: 'env/chat.tfstate', kms_key_id: kmsKeyId });
+    });
+  });
+
   test('domain.certificateArn / kmsKeyArn (stack): an ARN in another region than the stack fails synth naming the prop', () => {
     // GIVEN a stack in eu-west-1 and a certificate / key ARN from us-east-1
     const app = new App({ outdir: tempDir('regions-arn') });
@@ -261,6 +334,25 @@ describe('ChatServer props', () => {
   test('auth (secure kinds): no insecure warning', () => {
     const stderr = captureStderr(() => synthChatServer(baseProps()));
     expect(stderr).not.toContain('INSECURE');
+  });
+
+  test('JSDoc: every prop of the public props (ChatServer, ChatInfraStack, subscribeBot) has a description; every optional one a @default', () => {
+    // GIVEN the props interfaces users write against
+    const docs = {
+      ...propDocs(path.join(REPO_ROOT, 'lib', 'chat-server-props.ts')),
+      ...propDocs(path.join(REPO_ROOT, 'lib', 'chat-infra-stack.ts')),
+      ...propDocs(path.join(REPO_ROOT, 'lib', 'responder-topic.ts'), ['SubscribeBotOptions']),
+    };
+    expect(Object.keys(docs).length).toBeGreaterThan(40);
+    // THEN none lacks a description, and no optional prop lacks its default
+    expect(Object.keys(docs).filter((prop) => docs[prop].description.length < 10)).toEqual([]);
+    expect(Object.keys(docs).filter((prop) => docs[prop].optional && !docs[prop].defaultTag)).toEqual([]);
+    expect(docs['ChatServerNoAuthProps.mode'].defaultTag).toMatch(/required/);
+    // AND the account-wide facts are stated where users read them
+    expect(docs['ChatServerProps.name'].description).toMatch(/unique per AWS account, not\s+only per region/);
+    expect(docs['ChatServerProps.configureApiGatewayAccountLogging'].description).toMatch(
+      /one per account and region[\s\S]*fresh account/,
+    );
   });
 
   test('handlerSourceRoot: defaults to the package root holding handlers/', () => {

@@ -2,6 +2,8 @@
  * The synthesized ChatServer, resource by resource: tables, functions and their exact IAM, routes and
  * their functions, the authorizer, permissions, deployment and stage, the outbox, the responder topic.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 // Declares cdktf's jest matchers (toHaveResourceWithProperties, ...) for the type checker.
 import 'cdktf/lib/testing/adapters/jest';
@@ -12,8 +14,9 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { ChatServer, functionSuffix } from '../../lib/chat-server';
 import { ACCESS_LOG_FORMAT } from '../../lib/websocket-api';
 import { DEFAULT_BOT_FILTER_POLICY } from '../../lib/responder-topic';
-import { HANDLERS, OUTBOX_FILTER_PATTERN, ROUTES, TABLES, TWO_WAY_ROUTES, type HandlerId } from '../../lib/schema';
+import { HANDLERS, OUTBOX_FILTER_PATTERN, OUTBOX_MESSAGE_ATTRIBUTES, ROUTES, TABLES, TWO_WAY_ROUTES, type HandlerId } from '../../lib/schema';
 import {
+  REPO_ROOT,
   asList,
   baseProps,
   functionPolicy,
@@ -632,6 +635,52 @@ describe('responder topic', () => {
     expect(permissions).toHaveLength(2);
     const echo = subscriptions.find((s) => s !== faq)!;
     expect(JSON.parse(echo.filter_policy)).toEqual({ threadId: ['t-1'] });
+  });
+
+  test('OUTBOX_MESSAGE_ATTRIBUTES (what filter policies are checked against) are the String attributes handlers/outbox.ts publishes', () => {
+    const source = fs.readFileSync(path.join(REPO_ROOT, 'handlers', 'outbox.ts'), 'utf8');
+    const block = /MessageAttributes:\s*\{([\s\S]*?)\n\s*\},/.exec(source)![1];
+    const published = [...block.matchAll(/(\w+):\s*\{\s*DataType:\s*'(\w+)'/g)].map((match) => [match[1], match[2]]);
+    expect(published).toEqual(Object.keys(OUTBOX_MESSAGE_ATTRIBUTES).map((name) => [name, 'String']));
+  });
+
+  const bot = { arn: 'arn:aws:lambda:us-east-1:123456789012:function:faq-bot', functionName: 'faq-bot' };
+  const subscribeWith = (filterPolicy: Record<string, unknown>): Json =>
+    synthChatServer(baseProps(), (chat) => chat.subscribeBot(bot, { name: 'faq', filterPolicy }));
+
+  // [description, filter policy, error pattern]: each refused at synth, naming the place in the policy.
+  const badPolicies: Array<[string, Record<string, unknown>, RegExp]> = [
+    [
+      'a boolean instead of a string',
+      { isHumanOverride: [false] },
+      /subscribeBot: invalid filterPolicy\.isHumanOverride\[0\]: false is a boolean, but the outbox publishes message attribute values as strings: write 'false'/,
+    ],
+    ['a number', { threadId: [42] }, /invalid filterPolicy\.threadId\[0\]: 42 is a number, .* as strings: write '42'/],
+    ['an attribute the outbox does not publish', { sender: ['alice'] }, /invalid filterPolicy\.sender: the outbox publishes only the message attributes threadId, messageType, isHumanOverride/],
+    ['a value the outbox never publishes', { messageType: ['bot'] }, /invalid filterPolicy\.messageType\[0\]: "bot" never matches: the outbox publishes messageType as "user" or "agent"/],
+    ['a capitalized boolean string', { isHumanOverride: ['False'] }, /invalid filterPolicy\.isHumanOverride\[0\]: "False" never matches/],
+    ['a value that is not a list', { isHumanOverride: 'false' }, /invalid filterPolicy\.isHumanOverride: must be a non-empty list of values/],
+    ['an empty list', { messageType: [] }, /invalid filterPolicy\.messageType: must be a non-empty list/],
+    ['a numeric operator on a string attribute', { threadId: [{ numeric: ['>', 5] }] }, /invalid filterPolicy\.threadId\[0\]: .* is not a string or a string operator/],
+    ['an operator with a bad operand', { threadId: [{ prefix: 5 }] }, /invalid filterPolicy\.threadId\[0\]/],
+    ['an empty policy', {}, /invalid filterPolicy: is empty/],
+    ['a bad $or branch', { $or: [{ messageType: ['user'] }, { isHumanOverride: [true] }] }, /invalid filterPolicy\.\$or\[1\]\.isHumanOverride\[0\]: true is a boolean/],
+  ];
+
+  test.each(badPolicies)('subscribeBot filterPolicy: %s is refused at synth', (_, filterPolicy, pattern) => {
+    expect(() => subscribeWith(filterPolicy)).toThrow(pattern);
+  });
+
+  test('subscribeBot filterPolicy: string values, string operators and $or pass through unchanged', () => {
+    const policy = {
+      $or: [{ threadId: [{ prefix: 'vip-' }] }, { messageType: [{ 'anything-but': ['agent'] }] }],
+      isHumanOverride: [{ 'equals-ignore-case': 'FALSE' }, 'false'],
+    };
+    const subscription = onlyResource(subscribeWith(policy), 'aws_sns_topic_subscription');
+    expect(JSON.parse(subscription.filter_policy)).toEqual(policy);
+    expect(JSON.parse(onlyResource(subscribeWith({ threadId: [{ exists: true }] }), 'aws_sns_topic_subscription').filter_policy)).toEqual({
+      threadId: [{ exists: true }],
+    });
   });
 
   test('subscribeBot: an invalid name or too long a queue name is refused', () => {
