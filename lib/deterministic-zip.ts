@@ -32,6 +32,23 @@ function filesOf(root: string, dir = root): ZipFile[] {
   return files;
 }
 
+/**
+ * The fields a local file header and its central directory record share, in the same order (from
+ * `version needed` to `file name length`): written at `at`, offset 4 in a local header, 6 in a central one.
+ */
+function writeEntryFields(header: Buffer, at: number, entry: { crc: number; compressedSize: number; size: number; nameLength: number }): void {
+  header.writeUInt16LE(20, at); // version needed: deflate
+  header.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+  header.writeUInt16LE(8, at + 4); // deflate
+  header.writeUInt16LE(DOS_TIME, at + 6);
+  header.writeUInt16LE(DOS_DATE, at + 8);
+  header.writeUInt32LE(entry.crc, at + 10);
+  header.writeUInt32LE(entry.compressedSize, at + 14);
+  header.writeUInt32LE(entry.size, at + 18);
+  header.writeUInt16LE(entry.nameLength, at + 22);
+  // Extra field length (and, in a central record, comment length, disk, internal attributes) stay 0.
+}
+
 /** Zip bytes of `files` (in name order, whatever order they come in) with `mode` (octal string like '0644') on every entry. */
 export function zipFiles(unsorted: readonly ZipFile[], mode: string = ARCHIVE_FILE_MODE): Buffer {
   const files = [...unsorted].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -42,37 +59,16 @@ export function zipFiles(unsorted: readonly ZipFile[], mode: string = ARCHIVE_FI
   for (const file of files) {
     const name = Buffer.from(file.name, 'utf8');
     const compressed = zlib.deflateRawSync(file.data, { level: 9 });
-    const crc = zlib.crc32(file.data);
+    const entry = { crc: zlib.crc32(file.data), compressedSize: compressed.length, size: file.data.length, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(file.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeEntryFields(local, 4, entry);
     locals.push(local, name, compressed);
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, so the mode is honoured
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(file.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt16LE(0, 30); // extra
-    central.writeUInt16LE(0, 32); // comment
-    central.writeUInt16LE(0, 34); // disk
-    central.writeUInt16LE(0, 36); // internal attributes
+    writeEntryFields(central, 6, entry);
     central.writeUInt32LE((unixMode << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
