@@ -1,10 +1,12 @@
 /**
  * Data survives a restart in the data directory, and `npm start`'s entry point (local/start.ts) runs
  * from its environment variables, prints its URLs, serves the page and a working chat, and shuts down
- * cleanly on SIGTERM and SIGINT (connections closed with 1001, exit code 0).
+ * cleanly on SIGTERM and SIGINT (connections closed with 1001, exit code 0), also when the signal goes
+ * to the npm process (a supervisor, `docker stop`) or to the whole process group (Ctrl-C).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalChat } from '../../local/runtime';
@@ -68,12 +70,18 @@ interface StartedCli {
   readonly exited: Promise<number | null>;
 }
 
-/** Runs `tsx local/start.ts` (what `npm start` runs) with PORT=0 and waits for the printed chat URL. */
-async function startCli(env: Record<string, string>): Promise<StartedCli> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'local/start.ts'], {
+/**
+ * Runs `tsx local/start.ts` (what `npm start` runs), or `npm start` itself in a process group of its
+ * own, with PORT=0, and waits for the printed chat URL.
+ */
+async function startCli(env: Record<string, string>, via: 'tsx' | 'npm' = 'tsx'): Promise<StartedCli> {
+  const [command, args] = via === 'npm' ? ['npm', ['start']] : [process.execPath, [require.resolve('tsx/cli'), 'local/start.ts']];
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', CHAT_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a test can signal the group like a terminal's Ctrl-C, and stop whatever is left in it.
+    detached: via === 'npm',
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -90,7 +98,74 @@ async function startCli(env: Record<string, string>): Promise<StartedCli> {
   return { child, port, output: () => output, exited };
 }
 
+/** Resolves true if something accepts connections on the port. */
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The commands of the processes still running (not exited) in a process group, from /proc (Linux). */
+function runningInGroup(groupId: number): string[] {
+  const running: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // it ended while we looked
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing parenthesis.
+    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const [state, , processGroup] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(processGroup) === groupId && state !== 'Z' && state !== 'X') running.push(command);
+  }
+  return running;
+}
+
+function groupAlive(groupId: number): boolean {
+  try {
+    process.kill(-groupId, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('npm start (local/start.ts)', () => {
+  test.each([
+    { signal: 'SIGTERM' as const, to: 'the npm process alone (a supervisor, docker stop)' },
+    { signal: 'SIGINT' as const, to: 'the whole process group (Ctrl-C in a terminal)' },
+  ])('GIVEN `npm start` WHEN $signal goes to $to THEN the server shuts down cleanly, npm exits 0, the port is free and no process is left', async ({ signal, to }) => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'chat-npm-'));
+    const cli = await startCli({ CHAT_DATA_DIR: dataDir, CHAT_DEMO_BOT: 'off' }, 'npm');
+    const group = cli.child.pid!;
+    try {
+      const client = await connectClient(devUrl(`ws://127.0.0.1:${cli.port}/`, { userId: 'sam', threadId: 'npm-signal' }));
+      await client.request({ action: 'message.send', text: 'before the signal', clientMessageId: 's-1' }, isType('message.sent'));
+
+      if (to.startsWith('the npm process')) process.kill(group, signal);
+      else process.kill(-group, signal);
+
+      expect(await cli.exited).toBe(0);
+      expect(cli.output()).toContain(`${signal}: closing connections and flushing data`);
+      expect(await portAccepts(cli.port)).toBe(false);
+      // esbuild's service process (tsx starts one on a cold cache) ends by itself once its parent is gone.
+      expect(runningInGroup(group).filter((command) => command !== 'esbuild')).toEqual([]);
+      expect((await client.closed).code).toBe(1001);
+    } finally {
+      // Whatever the outcome, nothing this test started outlives it.
+      if (groupAlive(group)) process.kill(-group, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('GIVEN CHAT_DATA_DIR=:memory: and PORT=0 WHEN started THEN it prints the URLs and the development-mode warning, serves the page, chats with the bot, and SIGTERM closes connections with 1001 and exits 0', async () => {
     const cli = await startCli({ CHAT_DATA_DIR: ':memory:' });
     try {
