@@ -51,15 +51,20 @@ export interface ConnectionInfo {
 
 export type PostResult = 'sent' | 'gone';
 
-interface LiveConnection {
+/** What API Gateway keeps about a connection from its `$connect` on (and puts in every event). */
+interface ConnectionIdentity {
   readonly connectionId: string;
-  readonly socket: WebSocket;
   readonly connectedAt: number;
-  lastActiveAt: number;
   readonly sourceIp: string;
   readonly userAgent?: string;
   readonly domainName: string;
+  /** The authorizer's context (JWT mode), from `$connect` on. */
   readonly authorizer?: Record<string, unknown>;
+}
+
+interface LiveConnection extends ConnectionIdentity {
+  readonly socket: WebSocket;
+  lastActiveAt: number;
   idleTimer?: NodeJS.Timeout;
   lifetimeTimer?: NodeJS.Timeout;
   /** Set once a close was initiated: later messages are not routed. */
@@ -193,21 +198,7 @@ export class WebSocketGateway {
     const domainName = typeof request.headers.host === 'string' ? request.headers.host : 'localhost';
     const { headers, multiValueHeaders } = apiGatewayHeaders(request.rawHeaders);
     const { queryStringParameters, multiValueQueryStringParameters } = apiGatewayQuery(url.searchParams);
-    const requestContext = {
-      routeKey: '$connect',
-      eventType: 'CONNECT',
-      extendedRequestId: requestId,
-      requestTime: formatRequestTime(connectedAt),
-      messageDirection: 'IN',
-      stage: this.options.stage,
-      connectedAt,
-      requestTimeEpoch: connectedAt,
-      identity: { sourceIp, userAgent },
-      requestId,
-      domainName,
-      connectionId,
-      apiId: this.options.apiId,
-    };
+    const requestContext = this.requestContext({ connectionId, connectedAt, sourceIp, userAgent, domainName }, '$connect', 'CONNECT', requestId, connectedAt);
 
     let authorizer: Record<string, unknown> | undefined;
     if (this.options.useAuthorizer) {
@@ -279,11 +270,7 @@ export class WebSocketGateway {
     });
   }
 
-  private register(
-    socket: WebSocket,
-    rawSocket: Duplex,
-    identity: { connectionId: string; connectedAt: number; sourceIp: string; userAgent?: string; domainName: string; authorizer?: Record<string, unknown> },
-  ): void {
+  private register(socket: WebSocket, rawSocket: Duplex, identity: ConnectionIdentity): void {
     let resolveClosed!: () => void;
     const connection: LiveConnection = {
       ...identity,
@@ -335,23 +322,7 @@ export class WebSocketGateway {
     const requestId = randomUUID();
     const now = Date.now();
     const event = {
-      requestContext: {
-        routeKey,
-        messageId: randomBytes(12).toString('base64url'),
-        eventType: 'MESSAGE',
-        extendedRequestId: requestId,
-        requestTime: formatRequestTime(now),
-        messageDirection: 'IN',
-        stage: this.options.stage,
-        connectedAt: connection.connectedAt,
-        requestTimeEpoch: now,
-        identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
-        requestId,
-        domainName: connection.domainName,
-        connectionId: connection.connectionId,
-        apiId: this.options.apiId,
-        ...(connection.authorizer ? { authorizer: connection.authorizer } : {}),
-      },
+      requestContext: this.requestContext(connection, routeKey, 'MESSAGE', requestId, now, { messageId: randomBytes(12).toString('base64url') }),
       body,
       isBase64Encoded: isBinary,
     };
@@ -376,11 +347,7 @@ export class WebSocketGateway {
     }
   }
 
-  private runDisconnect(
-    connection: { connectionId: string; connectedAt: number; sourceIp: string; userAgent?: string; domainName: string; authorizer?: Record<string, unknown> },
-    code: number,
-    reason: string,
-  ): Promise<void> {
+  private runDisconnect(connection: ConnectionIdentity, code: number, reason: string): Promise<void> {
     this.options.counters.mutable.websocket.disconnects += 1;
     const requestId = randomUUID();
     const now = Date.now();
@@ -390,24 +357,10 @@ export class WebSocketGateway {
         {
           headers: { Host: connection.domainName, 'X-Forwarded-For': connection.sourceIp },
           multiValueHeaders: { Host: [connection.domainName], 'X-Forwarded-For': [connection.sourceIp] },
-          requestContext: {
-            routeKey: '$disconnect',
+          requestContext: this.requestContext(connection, '$disconnect', 'DISCONNECT', requestId, now, {
             disconnectStatusCode: code,
-            eventType: 'DISCONNECT',
-            extendedRequestId: requestId,
-            requestTime: formatRequestTime(now),
-            messageDirection: 'IN',
             disconnectReason: reason,
-            stage: this.options.stage,
-            connectedAt: connection.connectedAt,
-            requestTimeEpoch: now,
-            identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
-            requestId,
-            domainName: connection.domainName,
-            connectionId: connection.connectionId,
-            apiId: this.options.apiId,
-            ...(connection.authorizer ? { authorizer: connection.authorizer } : {}),
-          },
+          }),
           isBase64Encoded: false,
         },
         requestId,
@@ -419,6 +372,34 @@ export class WebSocketGateway {
       });
     this.track(run);
     return run;
+  }
+
+  /** The `requestContext` of every WebSocket event (the authorizer's context once `$connect` allowed it). */
+  private requestContext(
+    connection: ConnectionIdentity,
+    routeKey: string,
+    eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+    requestId: string,
+    now: number,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    return {
+      routeKey,
+      ...extra,
+      eventType,
+      extendedRequestId: requestId,
+      requestTime: formatRequestTime(now),
+      messageDirection: 'IN',
+      stage: this.options.stage,
+      connectedAt: connection.connectedAt,
+      requestTimeEpoch: now,
+      identity: { sourceIp: connection.sourceIp, userAgent: connection.userAgent },
+      requestId,
+      domainName: connection.domainName,
+      connectionId: connection.connectionId,
+      apiId: this.options.apiId,
+      ...(connection.authorizer ? { authorizer: connection.authorizer } : {}),
+    };
   }
 
   private armIdleTimer(connection: LiveConnection): void {
