@@ -266,7 +266,11 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
     server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
       const pathname = new URL(request.url ?? '/', 'http://local').pathname;
       const service = signingService(request.headers.authorization);
-      if (service === undefined) return site(request, response, pathname);
+      if (service === undefined) {
+        // What API Gateway answers an unsigned management call: the SDK always signs, so only curl and friends see this.
+        if (isConnectionsPath(pathname)) return missingAuthenticationToken(response);
+        return site(request, response, pathname);
+      }
       if (!isLoopback(request.socket.remoteAddress)) {
         // These endpoints accept any signature: never from another machine.
         response.writeHead(403, { 'content-type': 'text/plain' });
@@ -439,6 +443,16 @@ function botSubscriptions(options: LocalChatOptions, name: string): BotSpec[] {
 function signingService(authorization: string | undefined): string | undefined {
   const match = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization ?? '');
   return match?.[1];
+}
+
+function missingAuthenticationToken(response: http.ServerResponse): void {
+  const payload = JSON.stringify({ message: 'Missing Authentication Token' });
+  response.writeHead(403, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(payload)),
+    'x-amzn-errortype': 'MissingAuthenticationTokenException',
+  });
+  response.end(payload);
 }
 
 function isLoopback(address: string | undefined): boolean {

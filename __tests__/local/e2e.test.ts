@@ -199,6 +199,30 @@ describe('local runtime end to end (real handlers, demo bot)', () => {
     }
   });
 
+  test('GIVEN a request to @connections without a SigV4 signature (curl without --aws-sigv4) WHEN it is sent THEN it gets API Gateway\'s 403 "Missing Authentication Token" JSON and the connection gets nothing, while signed posts still arrive', async () => {
+    const client = await join({ userId: 'gil', threadId: 'e2e-unsigned' });
+    const [connectionId] = await connectionIdsOf('e2e-unsigned');
+    for (const path of [`/@connections/${encodeURIComponent(connectionId)}`, `/local/@connections/${encodeURIComponent(connectionId)}`]) {
+      for (const method of ['POST', 'GET', 'DELETE']) {
+        const response = await fetch(`${chat.url}${path}`, { method, body: method === 'POST' ? '{"type":"unsigned"}' : undefined });
+        expect({ method, path, status: response.status }).toEqual({ method, path, status: 403 });
+        expect(response.headers.get('content-type')).toBe('application/json');
+        expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+        expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+      }
+    }
+
+    const management = new ApiGatewayManagementApiClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+    try {
+      const posted = client.next((frame) => frame.type === 'signed');
+      await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify({ type: 'signed' }) }));
+      await posted;
+      expect(client.frames.map((frame) => frame.type)).toEqual(['signed']);
+    } finally {
+      management.destroy();
+    }
+  });
+
   test('GIVEN an agent console connection without a thread WHEN it lists threads THEN it sees the threads newest first with their takeover state', async () => {
     const user = await join({ userId: 'gina', threadId: 'e2e-list' });
     await user.request({ action: 'message.send', text: 'list me', clientMessageId: 'l-1' }, isType('message.sent'));
