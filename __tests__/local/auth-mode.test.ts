@@ -6,7 +6,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
 import { startLocalChat, type LocalChat } from '../../local/runtime';
 import { connectClient, devUrl, isType, refusalStatus, type ChatClient } from './support/ws-client';
 
@@ -17,13 +18,13 @@ let chat: LocalChat;
 let jwks: http.Server;
 let signingKey: KeyLike;
 let otherKey: KeyLike;
+let publicKeyPem: string;
 const clients: ChatClient[] = [];
 
 async function token(claims: JWTPayload, key: KeyLike = signingKey, expiresIn = '5m'): Promise<string> {
-  return new SignJWT(claims)
+  // The right issuer and audience unless the claims name others.
+  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(key);
@@ -35,9 +36,42 @@ async function open(threadId: string | undefined, jwt: string, extraQuery: Recor
   return client;
 }
 
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A JWT with `alg: none` and no signature. */
+function unsignedToken(claims: JWTPayload): string {
+  const part = (value: unknown): string => base64url.encode(JSON.stringify(value));
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
+}
+
+/** The token with its payload changed (claims merged in) and the original signature kept. */
+function tamper(jwt: string, claims: JWTPayload): string {
+  const [header, payload, signature] = jwt.split('.');
+  const changed = { ...(JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as JWTPayload), ...claims };
+  return `${header}.${base64url.encode(JSON.stringify(changed))}.${signature}`;
+}
+
+/** Every item of the connections table, read through the runtime's DynamoDB endpoint. */
+async function connectionRecords(): Promise<{ connectionId: string; threadId?: string; userId?: string }[]> {
+  const dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint: chat.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const records: { connectionId: string; threadId?: string; userId?: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamodb.send(new ScanCommand({ TableName: chat.tables.connections, ConsistentRead: true, ExclusiveStartKey: start as never }));
+      for (const item of page.Items ?? []) records.push({ connectionId: item.connectionId.S!, threadId: item.threadId?.S, userId: item.userId?.S });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
   signingKey = pair.privateKey;
+  publicKeyPem = await exportSPKI(pair.publicKey);
   otherKey = (await generateKeyPair('RS256')).privateKey;
   const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   jwks = http.createServer((_request, response) => {
@@ -72,15 +106,45 @@ describe('local runtime with token verification (real authorizer)', () => {
     expect(reply.message.text).toContain('who am I?');
   });
 
-  test('GIVEN bad or missing tokens WHEN connecting THEN the upgrade is refused with 401 and no connection is recorded', async () => {
-    const connectsBefore = chat.counters().lambda.invocations['local-chat-connect'] ?? 0;
+  test.each([
+    { refused: 'no token', jwt: async () => undefined },
+    { refused: 'a malformed token', jwt: async () => 'not.a.jwt' },
+    { refused: 'a token signed by another key', jwt: () => token({ sub: 'mallory' }, otherKey) },
+    { refused: 'an expired token', jwt: () => token({ sub: 'mallory' }, signingKey, '-1h') },
+    { refused: 'a token not valid yet', jwt: () => token({ sub: 'mallory', nbf: nowSeconds() + 3600 }) },
+    { refused: 'a token for another issuer', jwt: () => token({ sub: 'mallory', iss: 'https://other-issuer.test/' }) },
+    { refused: 'a token for another audience', jwt: () => token({ sub: 'mallory', aud: 'another-app' }) },
+    { refused: 'an unsigned token (alg none)', jwt: async () => unsignedToken({ sub: 'mallory', iss: ISSUER, aud: AUDIENCE, exp: nowSeconds() + 300 }) },
+    {
+      refused: 'an HS256 token keyed with the public key',
+      jwt: () =>
+        new SignJWT({ sub: 'mallory' })
+          .setProtectedHeader({ alg: 'HS256', kid: 'test-key' })
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(publicKeyPem)),
+    },
+    { refused: 'a valid token with a tampered payload', jwt: async () => tamper(await token({ sub: 'mallory' }), { sub: 'ann' }) },
+  ])('GIVEN $refused WHEN connecting (subprotocol and ?token=) THEN the upgrade is refused with 401/403 and the connections table holds no record of it', async ({ refused, jwt }) => {
+    const threadId = `refused-${refused.replace(/[^a-z0-9]+/gi, '-')}`;
+    await chat.settled();
+    const recordsBefore = await connectionRecords();
+    const bad = await jwt();
 
-    expect(await refusalStatus(devUrl(chat.wsUrl, { threadId: 'auth-refused', userId: 'mallory' }))).toBe(401);
-    expect(await refusalStatus(devUrl(chat.wsUrl, { threadId: 'auth-refused' }), ['chat', `bearer.${await token({ sub: 'mallory' }, otherKey)}`])).toBe(401);
-    expect(await refusalStatus(devUrl(chat.wsUrl, { threadId: 'auth-refused' }), ['chat', `bearer.${await token({ sub: 'mallory' }, signingKey, '-1h')}`])).toBe(401);
-    expect(await refusalStatus(devUrl(chat.wsUrl, { threadId: 'auth-refused', token: 'not.a.jwt' }))).toBe(401);
+    const statuses =
+      bad === undefined
+        ? [await refusalStatus(devUrl(chat.wsUrl, { threadId, userId: 'mallory' }))]
+        : [
+            await refusalStatus(devUrl(chat.wsUrl, { threadId, userId: 'mallory' }), ['chat', `bearer.${bad}`]),
+            await refusalStatus(devUrl(chat.wsUrl, { threadId, token: bad })),
+          ];
+    for (const status of statuses) expect([401, 403]).toContain(status);
 
-    expect(chat.counters().lambda.invocations['local-chat-connect'] ?? 0).toBe(connectsBefore);
+    await chat.settled();
+    const recordsAfter = await connectionRecords();
+    expect(recordsAfter.filter((record) => record.threadId === threadId || ['mallory', 'ann'].includes(record.userId ?? ''))).toEqual([]);
+    expect(recordsAfter.length).toBe(recordsBefore.length);
   });
 
   test('GIVEN a user token without a thread, and another user\'s thread WHEN connecting THEN both are refused with 403', async () => {
