@@ -35,6 +35,8 @@ export interface FunctionHostOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly region: string;
   readonly accountId: string;
+  /** Shifts the functions' clock (`Date`) by this much; default 0. */
+  readonly clockOffsetMs?: number;
   readonly counters: CounterRegistry;
   readonly logger: RuntimeLogger;
 }
@@ -162,6 +164,7 @@ export class FunctionHost {
       ),
       region: this.options.region,
       accountId: this.options.accountId,
+      clockOffsetMs: this.options.clockOffsetMs,
     };
     // tsx's require hook lets the worker load the TypeScript handlers as they are in the repo.
     const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(WORKER_SCRIPT)});`;

@@ -24,6 +24,8 @@ export interface WorkerInit {
   readonly functions: readonly WorkerFunction[];
   readonly region: string;
   readonly accountId: string;
+  /** Added to the functions' clock (`Date`); see LocalChatOptions.clockStartsAt. */
+  readonly clockOffsetMs?: number;
 }
 
 export interface InvokeRequest {
@@ -66,6 +68,8 @@ function main(): void {
   const port = parentPort;
   if (!port) throw new Error('function-worker must run in a worker thread');
   const init = workerData as WorkerInit;
+  // Before any handler module loads, so every `Date` they see is the shifted one.
+  if (init.clockOffsetMs) shiftClock(init.clockOffsetMs);
   const handlers = new Map<string, { fn: Handler; spec: WorkerFunction }>();
   try {
     for (const spec of init.functions) {
@@ -145,11 +149,30 @@ function lambdaContext(
     awsRequestId: request.requestId,
     logGroupName: `/aws/lambda/${spec.functionName}`,
     logStreamName: `${day}/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, request.deadline - Date.now()),
+    // The deadline is on the host's (real) clock.
+    getRemainingTimeInMillis: () => Math.max(0, request.deadline - realNow()),
     done: (error: unknown, result?: unknown) => settle(error, result),
     fail: (error: unknown) => settle(error ?? new Error('failed')),
     succeed: (result: unknown) => settle(null, result),
   };
+}
+
+const realNow = Date.now.bind(Date);
+
+/** Moves this worker's `Date` by `offsetMs` (it keeps running at normal speed); the host's clock is untouched. */
+function shiftClock(offsetMs: number): void {
+  const RealDate = Date;
+  class ShiftedDate extends RealDate {
+    constructor(...args: [] | [string | number | Date] | [number, number, number?, number?, number?, number?, number?]) {
+      if (args.length === 0) super(realNow() + offsetMs);
+      else super(...(args as [number, number]));
+    }
+
+    static now(): number {
+      return realNow() + offsetMs;
+    }
+  }
+  globalThis.Date = ShiftedDate as DateConstructor;
 }
 
 /** Lambda serializes results as JSON: do the same, so a handler cannot return what AWS could not. */

@@ -94,6 +94,11 @@ export interface LocalChatOptions {
    * with fixture handlers; the chat server always runs the real ones.
    */
   readonly handlerFiles?: Partial<Record<HandlerId, string>>;
+  /**
+   * Epoch ms the functions' clock (handlers and bots: message timestamps, `lastActivityAt`) reads at
+   * start; it then runs at normal speed. For reproducible screenshots. Default: the real clock.
+   */
+  readonly clockStartsAt?: number;
   /** Sink for the runtime's own JSON log lines. Default: console. */
   readonly logSink?: (line: string, level: LogLevel) => void;
 }
@@ -184,6 +189,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
   try {
     // Both environments load in parallel (each compiles its TypeScript and loads the AWS SDK).
     const bots = botSubscriptions(options, name);
+    const clockOffsetMs = options.clockStartsAt === undefined ? undefined : options.clockStartsAt - Date.now();
     const [chatStart, botStart] = await Promise.allSettled([
       FunctionHost.start({
         label: 'chat',
@@ -194,6 +200,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         env: handlerEnv,
         region: REGION,
         accountId: ACCOUNT_ID,
+        clockOffsetMs,
         counters,
         logger,
       }),
@@ -205,6 +212,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
             env: botEnv(internalUrl, botReplyFunctionName, topicArn, logLevel, options.bot?.env),
             region: REGION,
             accountId: ACCOUNT_ID,
+            clockOffsetMs,
             counters,
             logger,
           }),
