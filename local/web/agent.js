@@ -1,21 +1,7 @@
 // The agent view: a console connection (no thread) lists active threads with `thread.list`; opening a
 // thread makes a second connection to it as an agent, to watch it live, take it over (the bot stays
 // silent), answer as a human (messageType "agent") and hand it back (`thread.release`).
-import {
-  ID_PATTERN,
-  MessageList,
-  TypingIndicator,
-  TypingNotifier,
-  describeError,
-  formatTime,
-  loadConfig,
-  newClientMessageId,
-  openChatSocket,
-  reconnectDelay,
-  setStatus,
-  tokenSubject,
-  wireComposer,
-} from './common.js';
+import { ChatSocket, Conversation, describeError, formatTime, identityProblem, loadConfig, setStatus, setUpIdentityForm, tokenSubject } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'chat.agentToken';
@@ -25,52 +11,37 @@ const state = {
   config: undefined,
   agentId: undefined,
   token: undefined,
-  consoleSocket: undefined,
-  consoleEverOpen: false,
-  consoleAttempt: 0,
+  /** The ChatSocket without a thread, for `thread.list`. */
+  console: undefined,
   listTimer: undefined,
   threads: [],
-  thread: undefined, // {threadId, ownerId, socket, isHumanOverride, by, nextBefore, everOpen}
+  thread: undefined, // {threadId, ownerId, socket: ChatSocket, isHumanOverride, by}
 };
 
 const status = $('connection-status');
-const messages = new MessageList({
-  list: $('messages'),
-  scroller: $('messages-scroller'),
-  empty: $('empty-state'),
-  isOwn: (message) => message.messageType === 'agent' && message.sender === state.agentId,
-  describeSender: (message) =>
-    message.messageType === 'user' ? `${message.sender} (customer)` : message.messageType === 'bot' ? `Bot (${message.sender})` : `Agent ${message.sender}`,
-});
-const typingIndicator = new TypingIndicator($('typing'));
-const typingNotifier = new TypingNotifier((isTyping) => sendToThread({ action: 'typing', isTyping }));
+let conversation;
 
 async function init() {
   state.config = await loadConfig();
+  conversation = new Conversation({
+    config: state.config,
+    send: sendToThread,
+    isOwn: (message) => message.messageType === 'agent' && message.sender === state.agentId,
+    // This agent typing in another tab is not someone else typing.
+    isSelf: (userId) => userId === state.agentId,
+    describeSender: (message) =>
+      message.messageType === 'user' ? `${message.sender} (customer)` : message.messageType === 'bot' ? `Bot (${message.sender})` : `Agent ${message.sender}`,
+    draft: () => ({ messageType: 'agent', sender: state.agentId ?? 'you' }),
+  });
+
   const jwt = state.config.authMode === 'jwt';
-  $('dev-warning').hidden = jwt;
-  $('agent-field').hidden = jwt;
-  $('token-field').hidden = !jwt;
+  const savedToken = setUpIdentityForm({ jwt, idInput: $('agent-id'), idField: $('agent-field'), tokenKey: TOKEN_KEY, form: $('signin-form'), onSubmit: signIn });
   const params = new URLSearchParams(window.location.search);
   $('agent-id').value = params.get('agentId') ?? 'agent-1';
-  const savedToken = jwt ? window.sessionStorage.getItem(TOKEN_KEY) : null;
-  if (savedToken) $('token').value = savedToken;
-
-  $('signin-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    signIn();
-  });
   $('refresh').addEventListener('click', listThreads);
   $('takeover').addEventListener('click', () => sendToThread({ action: 'thread.takeover' }));
   $('release').addEventListener('click', () => sendToThread({ action: 'thread.release' }));
   $('close-thread').addEventListener('click', closeThread);
-  $('load-earlier').addEventListener('click', () => requestHistory(state.thread?.nextBefore ?? undefined));
-  wireComposer($('composer-text'), $('composer'));
-  $('composer-text').addEventListener('input', () => typingNotifier.keystroke());
-  $('composer').addEventListener('submit', (event) => {
-    event.preventDefault();
-    sendReply();
-  });
 
   if (jwt ? savedToken : params.get('agentId')) signIn();
 }
@@ -83,15 +54,8 @@ function signIn() {
   const jwt = state.config.authMode === 'jwt';
   const agentId = $('agent-id').value.trim();
   const token = $('token').value.trim();
-  if (!jwt && !ID_PATTERN.test(agentId)) {
-    $('signin-error').textContent = 'Agent id: 1-128 letters, digits or . _ : @ -';
-    return;
-  }
-  if (jwt && token.split('.').length !== 3) {
-    $('signin-error').textContent = 'Token: paste a JWT (three dot-separated parts)';
-    return;
-  }
-  $('signin-error').textContent = '';
+  $('signin-error').textContent = identityProblem(jwt, 'Agent id', agentId, token);
+  if ($('signin-error').textContent) return;
   state.agentId = jwt ? tokenSubject(token, state.config.userIdClaim) : agentId;
   state.token = jwt ? token : undefined;
   if (jwt) window.sessionStorage.setItem(TOKEN_KEY, token);
@@ -101,50 +65,40 @@ function signIn() {
     url.searchParams.set('agentId', agentId);
     window.history.replaceState(null, '', url);
   }
-  state.consoleEverOpen = false;
   connectConsole();
 }
 
 function connectConsole() {
-  setStatus(status, 'Connecting…', 'connecting');
-  const socket = openChatSocket(identityParams({}), state.token);
-  state.consoleSocket = socket;
-  socket.addEventListener('open', () => {
-    state.consoleEverOpen = true;
-    state.consoleAttempt = 0;
-    setStatus(status, `Signed in as ${state.agentId ?? 'agent'}`, 'connected');
-    $('signin-panel').hidden = true;
-    $('threads-panel').hidden = false;
-    listThreads();
-    clearInterval(state.listTimer);
-    state.listTimer = setInterval(listThreads, LIST_INTERVAL_MS);
-  });
-  socket.addEventListener('message', (event) => {
-    const frame = parseFrame(event.data);
-    if (frame?.type === 'threads') renderThreads(frame.threads);
-    else if (frame?.type === 'error') $('signin-error').textContent = describeError(frame);
-  });
-  socket.addEventListener('close', () => {
-    if (state.consoleSocket !== socket) return;
-    clearInterval(state.listTimer);
-    if (!state.consoleEverOpen) {
-      setStatus(status, 'Not connected', 'error');
+  state.console?.stop('signed in again');
+  state.console = new ChatSocket({
+    params: identityParams({}),
+    token: state.token,
+    status,
+    onOpen: () => {
+      setStatus(status, `Signed in as ${state.agentId ?? 'agent'}`, 'connected');
+      $('signin-panel').hidden = true;
+      $('threads-panel').hidden = false;
+      listThreads();
+      clearInterval(state.listTimer);
+      state.listTimer = setInterval(listThreads, LIST_INTERVAL_MS);
+    },
+    onFrame: (frame) => {
+      if (frame.type === 'threads') renderThreads(frame.threads);
+      else if (frame.type === 'error') $('signin-error').textContent = describeError(frame);
+    },
+    onClose: ({ refused }) => {
+      clearInterval(state.listTimer);
+      if (!refused) return;
       $('signin-panel').hidden = false;
       $('signin-error').textContent = state.token
         ? 'The server refused the connection: the token may be invalid, expired, or lack the agent role.'
         : 'The server refused the connection.';
-      return;
-    }
-    const delay = reconnectDelay(state.consoleAttempt++);
-    setStatus(status, `Disconnected; reconnecting in ${Math.round(delay / 1000)} s…`, 'error');
-    setTimeout(connectConsole, delay);
-  });
+    },
+  }).open();
 }
 
 function listThreads() {
-  if (state.consoleSocket?.readyState === WebSocket.OPEN) {
-    state.consoleSocket.send(JSON.stringify({ action: 'thread.list', limit: 50 }));
-  }
+  state.console?.send({ action: 'thread.list', limit: 50 });
 }
 
 function renderThreads(threads) {
@@ -189,91 +143,49 @@ function openThread(summary) {
     ownerId: summary.ownerId,
     isHumanOverride: summary.isHumanOverride,
     by: summary.overrideBy,
-    nextBefore: null,
-    everOpen: false,
-    attempt: 0,
-    closed: false,
     socket: undefined,
   };
   state.thread = thread;
-  messages.clear();
-  typingIndicator.clear();
+  conversation.reset();
   $('thread-heading').textContent = `Thread ${summary.threadId} (customer ${summary.ownerId})`;
   $('thread-panel').hidden = false;
   renderThreadStatus();
   renderThreads(state.threads);
-  connectThread(thread);
-}
-
-function connectThread(thread) {
-  const socket = openChatSocket(identityParams({ threadId: thread.threadId }), state.token);
-  thread.socket = socket;
-  socket.addEventListener('open', () => {
-    thread.everOpen = true;
-    thread.attempt = 0;
-    setControlsEnabled(true);
-    requestHistory();
-  });
-  socket.addEventListener('message', (event) => handleThreadFrame(thread, parseFrame(event.data)));
-  socket.addEventListener('close', () => {
-    if (state.thread !== thread || thread.closed) return;
-    setControlsEnabled(false);
-    messages.failAllPending('connection lost before the server confirmed it');
-    if (!thread.everOpen) {
-      $('chat-error').textContent = 'Could not open this thread.';
-      return;
-    }
-    setTimeout(() => state.thread === thread && !thread.closed && connectThread(thread), reconnectDelay(thread.attempt++));
-  });
+  // The panel is beside the list, or below it on a phone: take the reader (and screen reader) there.
+  $('thread-heading').focus();
+  thread.socket = new ChatSocket({
+    params: identityParams({ threadId: thread.threadId }),
+    token: state.token,
+    onOpen: () => {
+      setControlsEnabled(true);
+      conversation.connected();
+    },
+    onFrame: (frame) => handleThreadFrame(thread, frame),
+    onClose: ({ refused }) => {
+      setControlsEnabled(false);
+      conversation.disconnected();
+      if (refused) conversation.showError('Could not open this thread.');
+    },
+  }).open();
 }
 
 function closeThread() {
   const thread = state.thread;
   if (!thread) return;
-  thread.closed = true;
-  thread.socket?.close(1000, 'closed');
+  thread.socket?.stop('closed');
   state.thread = undefined;
   $('thread-panel').hidden = true;
-  typingIndicator.clear();
+  conversation.reset();
   renderThreads(state.threads);
 }
 
 function handleThreadFrame(thread, frame) {
-  if (!frame || state.thread !== thread) return;
-  switch (frame.type) {
-    case 'message.sent':
-      messages.confirm(frame.clientMessageId, frame.message);
-      break;
-    case 'message':
-      messages.upsert(frame.message);
-      if (frame.message.messageType === 'user') typingIndicator.update(frame.message.sender, false);
-      break;
-    case 'history': {
-      const fromBottom = $('messages-scroller').scrollHeight - $('messages-scroller').scrollTop;
-      const atStart = messages.byId.size === 0;
-      for (const message of frame.messages) messages.upsert(message);
-      thread.nextBefore = frame.nextBefore;
-      $('load-earlier').hidden = frame.nextBefore === null;
-      messages.updateEmpty();
-      if (atStart) messages.scrollToBottom();
-      else $('messages-scroller').scrollTop = $('messages-scroller').scrollHeight - fromBottom;
-      break;
-    }
-    case 'typing':
-      typingIndicator.update(frame.userId, frame.isTyping);
-      break;
-    case 'thread.status':
-      thread.isHumanOverride = frame.isHumanOverride;
-      thread.by = frame.by;
-      renderThreadStatus();
-      listThreads();
-      break;
-    case 'error':
-      if (!frame.clientMessageId || !messages.fail(frame.clientMessageId, describeError(frame))) {
-        $('chat-error').textContent = describeError(frame);
-      }
-      break;
-    default:
+  if (state.thread !== thread || conversation.handleFrame(frame)) return;
+  if (frame.type === 'thread.status') {
+    thread.isHumanOverride = frame.isHumanOverride;
+    thread.by = frame.by;
+    renderThreadStatus();
+    listThreads();
   }
 }
 
@@ -293,43 +205,13 @@ function renderThreadStatus() {
 }
 
 function setControlsEnabled(enabled) {
-  for (const id of ['takeover', 'release', 'composer-text', 'send']) $(id).disabled = !enabled;
+  $('takeover').disabled = !enabled;
+  $('release').disabled = !enabled;
+  conversation.setEnabled(enabled);
 }
 
 function sendToThread(frame) {
-  const socket = state.thread?.socket;
-  if (socket?.readyState !== WebSocket.OPEN) return false;
-  socket.send(JSON.stringify(frame));
-  return true;
-}
-
-function requestHistory(before) {
-  sendToThread({ action: 'thread.history', limit: state.config.historyPageSize, ...(before !== undefined ? { before } : {}) });
-}
-
-function sendReply() {
-  const textarea = $('composer-text');
-  const text = textarea.value.trim();
-  if (!text) return;
-  if (text.length > state.config.maxTextLength) {
-    $('chat-error').textContent = `Messages are limited to ${state.config.maxTextLength} characters.`;
-    return;
-  }
-  const clientMessageId = newClientMessageId();
-  if (!sendToThread({ action: 'message.send', text, clientMessageId })) return;
-  typingNotifier.stop();
-  messages.addPending(clientMessageId, { messageType: 'agent', sender: state.agentId ?? 'you', text });
-  textarea.value = '';
-  textarea.style.height = 'auto';
-  $('chat-error').textContent = '';
-}
-
-function parseFrame(data) {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return undefined;
-  }
+  return state.thread?.socket?.send(frame) ?? false;
 }
 
 init().catch((error) => setStatus(status, `Could not start: ${error.message}`, 'error'));

@@ -38,6 +38,33 @@ export function tokenSubject(token, claim = 'sub') {
   }
 }
 
+/**
+ * The identity part of both pages' forms: an id field in development mode, a token field in token mode
+ * (the token kept in this tab's session storage, so a reload reconnects). Returns the saved token.
+ */
+export function setUpIdentityForm({ jwt, idInput, idField, tokenKey, form, onSubmit }) {
+  const $ = (id) => document.getElementById(id);
+  $('dev-warning').hidden = jwt;
+  idField.hidden = jwt;
+  $('token-field').hidden = !jwt;
+  idInput.required = !jwt;
+  $('token').required = jwt;
+  const savedToken = jwt ? window.sessionStorage.getItem(tokenKey) : null;
+  if (savedToken) $('token').value = savedToken;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    onSubmit();
+  });
+  return savedToken;
+}
+
+/** What is wrong with the id (development mode) or pasted token (token mode) of a form, or ''. */
+export function identityProblem(jwt, label, id, token) {
+  if (!jwt && !ID_PATTERN.test(id)) return `${label}: 1-128 letters, digits or . _ : @ -`;
+  if (jwt && token.split('.').length !== 3) return 'Token: paste a JWT (three dot-separated parts)';
+  return '';
+}
+
 /** A random id for `clientMessageId` (crypto.randomUUID needs a secure context; a LAN address is not one). */
 export function newClientMessageId() {
   if (window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -61,38 +88,50 @@ export function reconnectDelay(attempt) {
 
 const SENDER_LABELS = { bot: 'Bot', agent: 'Agent' };
 
+/** Error codes worth sending the same message again for (the others would be refused again). */
+const RETRYABLE_CODES = new Set(['RATE_LIMITED', 'INTERNAL_ERROR']);
+const CONNECTION_LOST = 'connection lost before the server confirmed it; it is sent again when the connection is back';
+
 /**
  * The conversation: messages ordered by timestamp, each shown once (by messageId) whether it came
- * from history, live delivery or the sender's own ack. Own messages show their delivery state.
+ * from history, live delivery or the sender's own ack. Own messages show their delivery state. A
+ * message refused by the server keeps its text, says why and, where sending again can help, offers
+ * Retry; one whose ack was lost with the connection waits to be sent again. Both go again with their
+ * clientMessageId, so the server stores each message once however often it arrives.
  */
 export class MessageList {
-  constructor({ list, scroller, empty, isOwn, describeSender }) {
+  constructor({ list, scroller, empty, isOwn, describeSender, announce, retry }) {
     this.list = list;
     this.scroller = scroller;
     this.empty = empty;
     this.isOwn = isOwn;
     this.describeSender = describeSender;
+    /** Tells screen readers what the log cannot (its text changed, nothing was added). */
+    this.announce = announce;
+    this.retry = retry;
     this.byId = new Map();
-    this.pending = new Map();
+    /** Own messages not confirmed yet, by clientMessageId: {item, draft, state: 'sending' | 'lost' | 'failed'}. */
+    this.drafts = new Map();
   }
 
   clear() {
     this.list.replaceChildren();
     this.byId.clear();
-    this.pending.clear();
+    this.drafts.clear();
     this.updateEmpty();
   }
 
   /** Adds or updates a stored message. Returns true when it was new. */
   upsert(message) {
+    const deliveryState = this.isOwn(message) ? 'sent' : undefined;
     const existing = this.byId.get(message.messageId);
     if (existing) {
-      this.fill(existing, message, 'sent');
+      this.fill(existing, message, deliveryState);
       return false;
     }
     const stickToBottom = this.isNearBottom();
     const item = document.createElement('li');
-    this.fill(item, message, this.isOwn(message) ? 'sent' : undefined);
+    this.fill(item, message, deliveryState);
     this.insertOrdered(item, message.timestamp);
     this.byId.set(message.messageId, item);
     this.updateEmpty();
@@ -103,19 +142,38 @@ export class MessageList {
   /** Shows an own message right away, marked "Sending…" until its `message.sent` ack arrives. */
   addPending(clientMessageId, draft) {
     const item = document.createElement('li');
-    this.fill(item, { ...draft, timestamp: Date.now() }, 'sending');
     item.dataset.pending = 'true';
+    this.drafts.set(clientMessageId, { item, draft, state: 'sending' });
+    this.fill(item, { ...draft, timestamp: Date.now() }, 'sending');
     this.list.append(item);
-    this.pending.set(clientMessageId, item);
     this.updateEmpty();
     this.scrollToBottom();
   }
 
+  /** The text of an unconfirmed own message (to send it again), or undefined. */
+  draftText(clientMessageId) {
+    return this.drafts.get(clientMessageId)?.draft.text;
+  }
+
+  /** Messages whose ack was lost with the connection: the server may or may not have stored them. */
+  lostDrafts() {
+    return [...this.drafts].filter(([, entry]) => entry.state === 'lost').map(([clientMessageId]) => clientMessageId);
+  }
+
+  /** A message sent again: "Sending…" until its ack. */
+  resending(clientMessageId) {
+    const entry = this.drafts.get(clientMessageId);
+    if (!entry) return;
+    entry.state = 'sending';
+    this.fill(entry.item, { ...entry.draft, timestamp: Date.now() }, 'sending');
+  }
+
   /** The ack: the pending bubble becomes the stored message (or merges with a copy already shown). */
   confirm(clientMessageId, message) {
-    const item = this.pending.get(clientMessageId);
-    this.pending.delete(clientMessageId);
-    if (!item) return this.upsert(message);
+    const entry = this.drafts.get(clientMessageId);
+    this.drafts.delete(clientMessageId);
+    if (!entry) return this.upsert(message);
+    const { item } = entry;
     if (this.byId.has(message.messageId)) {
       item.remove();
       this.upsert(message);
@@ -128,28 +186,37 @@ export class MessageList {
     this.byId.set(message.messageId, item);
   }
 
-  /** An error frame for a pending message: keep the text, say why it was not sent. */
-  fail(clientMessageId, reason) {
-    const item = this.pending.get(clientMessageId);
-    if (!item) return false;
-    this.pending.delete(clientMessageId);
-    const state = item.querySelector('.msg__state');
-    item.dataset.state = 'failed';
-    state.textContent = `Not sent: ${reason}`;
+  /** An error frame for a pending message: keep the text, say why it was not sent. Returns false if unknown. */
+  fail(clientMessageId, frame) {
+    const entry = this.drafts.get(clientMessageId);
+    if (entry?.state !== 'sending') return false;
+    const reason = describeError(frame);
+    entry.state = 'failed';
+    this.fill(entry.item, this.draftMessage(entry), 'failed', {
+      reason: `Not sent: ${reason}`,
+      retry: RETRYABLE_CODES.has(frame.code) ? () => this.retry(clientMessageId) : undefined,
+    });
+    this.announce(`Not sent: ${reason}`);
     return true;
   }
 
-  /** Pending messages whose ack was lost with the connection. */
-  failAllPending(reason) {
-    for (const clientMessageId of [...this.pending.keys()]) this.fail(clientMessageId, reason);
+  /** The connection closed: messages still waiting for their ack are sent again on the next one. */
+  connectionLost() {
+    const lost = [...this.drafts.values()].filter((entry) => entry.state === 'sending');
+    for (const entry of lost) {
+      entry.state = 'lost';
+      this.fill(entry.item, this.draftMessage(entry), 'lost', { reason: 'Not confirmed: connection lost. Sent again when it is back.' });
+    }
+    if (lost.length === 1) this.announce(`Your message was not confirmed: ${CONNECTION_LOST}.`);
+    else if (lost.length > 1) this.announce(`${lost.length} messages were not confirmed: ${CONNECTION_LOST}.`);
   }
 
-  oldestTimestamp() {
-    const first = this.list.querySelector('li[data-timestamp]');
-    return first ? Number(first.dataset.timestamp) : undefined;
+  draftMessage(entry) {
+    return { ...entry.draft, timestamp: Number(entry.item.dataset.timestamp) };
   }
 
-  fill(item, message, deliveryState) {
+  /** `detail`: {reason, retry?} for a message not (yet) confirmed: its state line, and a Retry button. */
+  fill(item, message, deliveryState, detail) {
     const own = this.isOwn(message);
     item.className = `msg msg--${message.messageType}${own ? ' msg--own' : ''}`;
     item.dataset.timestamp = String(message.timestamp);
@@ -171,12 +238,20 @@ export class MessageList {
     text.textContent = message.text;
     item.append(meta, text);
 
-    if (deliveryState) {
-      const state = document.createElement('p');
-      state.className = 'msg__state';
-      item.dataset.state = deliveryState;
-      state.textContent = deliveryState === 'sending' ? 'Sending…' : 'Sent';
-      item.append(state);
+    if (deliveryState) item.dataset.state = deliveryState;
+    else delete item.dataset.state;
+    if (!deliveryState) return;
+    const state = document.createElement('p');
+    state.className = 'msg__state';
+    state.textContent = detail?.reason ?? (deliveryState === 'sending' ? 'Sending…' : 'Sent');
+    item.append(state);
+    if (detail?.retry) {
+      const retry = document.createElement('button');
+      retry.type = 'button';
+      retry.className = 'button button--quiet msg__retry';
+      retry.textContent = 'Retry';
+      retry.addEventListener('click', detail.retry);
+      state.append(' ', retry);
     }
   }
 
@@ -207,12 +282,15 @@ export class MessageList {
 
 /** "alice is typing…" for others' typing frames; hides itself if the "stopped" frame never comes. */
 export class TypingIndicator {
-  constructor(element) {
+  /** `isSelf(userId)`: the viewer's own id, whose typing on another device is not shown. */
+  constructor(element, isSelf) {
     this.element = element;
+    this.isSelf = isSelf;
     this.typers = new Map();
   }
 
   update(userId, isTyping) {
+    if (this.isSelf(userId)) return;
     clearTimeout(this.typers.get(userId));
     if (isTyping) this.typers.set(userId, setTimeout(() => this.update(userId, false), 6000));
     else this.typers.delete(userId);
@@ -280,4 +358,256 @@ export function describeError(frame) {
     UNKNOWN_ACTION: 'Unknown action',
   }[frame.code];
   return prefix ? `${prefix}: ${frame.message}` : frame.message || 'Request failed';
+}
+
+/** A frame from the server, or undefined for anything that is not JSON. */
+export function parseFrame(data) {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A WebSocket to the chat API that reconnects after an unexpected close (1 s, 2 s, 4 s … 30 s) once it
+ * has been open. A first connection that closes is reported as refused: browsers hide the HTTP status
+ * of a refused upgrade, and retrying a refusal would not help.
+ */
+export class ChatSocket {
+  /**
+   * `onClose({refused})` runs for closes the page did not ask for; `status` (optional) is the page's
+   * connection status line, kept up to date but for the connected text, which `onOpen` words.
+   */
+  constructor({ params, token, status, onOpen, onFrame, onClose }) {
+    this.params = params;
+    this.token = token;
+    this.status = status;
+    this.onOpen = onOpen;
+    this.onFrame = onFrame;
+    this.onClose = onClose;
+    this.socket = undefined;
+    this.everOpen = false;
+    this.attempt = 0;
+    this.timer = undefined;
+    this.stopped = false;
+  }
+
+  open() {
+    clearTimeout(this.timer);
+    if (this.status && !this.everOpen) setStatus(this.status, 'Connecting…', 'connecting');
+    const socket = openChatSocket(this.params, this.token);
+    this.socket = socket;
+    socket.addEventListener('open', () => {
+      this.everOpen = true;
+      this.attempt = 0;
+      this.onOpen();
+    });
+    socket.addEventListener('message', (event) => {
+      const frame = parseFrame(event.data);
+      if (frame) this.onFrame(frame);
+    });
+    socket.addEventListener('close', (event) => {
+      if (this.socket !== socket || this.stopped) return;
+      if (!this.everOpen) {
+        if (this.status) setStatus(this.status, 'Not connected', 'error');
+        this.onClose({ refused: true });
+        return;
+      }
+      const delay = reconnectDelay(this.attempt++);
+      this.timer = setTimeout(() => this.open(), delay);
+      if (this.status) setStatus(this.status, `Disconnected (code ${event.code}); reconnecting in ${Math.round(delay / 1000)} s…`, 'error');
+      this.onClose({ refused: false });
+    });
+    return this;
+  }
+
+  send(frame) {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Closes for good (no reconnect, no onClose). */
+  stop(reason) {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.socket?.close(1000, reason);
+  }
+}
+
+/**
+ * The conversation panel of both pages (the same element ids in index.html and agent.html): the
+ * messages, history paging, typing both ways, the composer, and errors said through the panel's
+ * role=alert element. `send(frame)` returns false when not connected; `draft()` is what an own
+ * message is shown as until its ack ({messageType, sender}).
+ */
+export class Conversation {
+  constructor({ config, send, isOwn, isSelf, describeSender, draft }) {
+    const $ = (id) => document.getElementById(id);
+    this.config = config;
+    this.send = send;
+    this.draft = draft;
+    this.scroller = $('messages-scroller');
+    this.loadEarlier = $('load-earlier');
+    this.error = $('chat-error');
+    this.textarea = $('composer-text');
+    this.sendButton = $('send');
+    this.nextBefore = null;
+    /** clientMessageIds sent again after a reconnect whose answer the history waits for. */
+    this.awaitingResent = new Set();
+    this.messages = new MessageList({
+      list: $('messages'),
+      scroller: this.scroller,
+      empty: $('empty-state'),
+      isOwn,
+      describeSender,
+      announce: (text) => this.showError(text),
+      retry: (clientMessageId) => this.retry(clientMessageId),
+    });
+    this.typingIndicator = new TypingIndicator($('typing'), isSelf);
+    this.typingNotifier = new TypingNotifier((isTyping) => this.send({ action: 'typing', isTyping }));
+
+    const composer = $('composer');
+    wireComposer(this.textarea, composer);
+    this.textarea.addEventListener('input', () => this.typingNotifier.keystroke());
+    composer.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.sendText();
+    });
+    this.loadEarlier.addEventListener('click', () => this.requestHistory(this.nextBefore ?? undefined));
+  }
+
+  /** Another thread (or the same one joined again): nothing shown yet. */
+  reset() {
+    this.awaitingResent.clear();
+    this.messages.clear();
+    this.typingIndicator.clear();
+    this.nextBefore = null;
+    this.loadEarlier.hidden = true;
+    this.showError('');
+  }
+
+  /**
+   * The socket (re)opened. Messages whose ack was lost with the old connection go again with their
+   * clientMessageId: the server answers with the stored copy if the first send got through, or stores
+   * them now. The history (what was missed) is asked for once they are answered, so a stored copy never
+   * shows next to its unconfirmed bubble.
+   */
+  connected() {
+    this.setEnabled(true);
+    this.showError('');
+    this.awaitingResent = new Set(this.messages.lostDrafts().filter((clientMessageId) => this.sendDraft(clientMessageId)));
+    if (this.awaitingResent.size === 0) this.requestHistory();
+  }
+
+  disconnected() {
+    this.setEnabled(false);
+    this.typingIndicator.clear();
+    this.awaitingResent.clear();
+    this.messages.connectionLost();
+  }
+
+  setEnabled(enabled) {
+    this.textarea.disabled = !enabled;
+    this.sendButton.disabled = !enabled;
+  }
+
+  showError(text) {
+    this.error.textContent = text;
+  }
+
+  requestHistory(before) {
+    this.send({ action: 'thread.history', limit: this.config.historyPageSize, ...(before !== undefined ? { before } : {}) });
+  }
+
+  sendText() {
+    const text = this.textarea.value.trim();
+    if (!text) return;
+    if (text.length > this.config.maxTextLength) {
+      this.showError(`Messages are limited to ${this.config.maxTextLength} characters (this one has ${text.length}).`);
+      return;
+    }
+    const clientMessageId = newClientMessageId();
+    if (!this.send({ action: 'message.send', text, clientMessageId })) {
+      this.showError('Not connected: wait for the connection to come back.');
+      return;
+    }
+    this.typingNotifier.stop();
+    this.messages.addPending(clientMessageId, { ...this.draft(), text });
+    this.textarea.value = '';
+    this.textarea.style.height = 'auto';
+    this.showError('');
+  }
+
+  /** The Retry button of a refused message. */
+  retry(clientMessageId) {
+    if (!this.sendDraft(clientMessageId)) {
+      this.showError('Not connected: wait for the connection to come back, then retry.');
+      return;
+    }
+    this.showError('');
+    // The Retry button is gone with the bubble's old state: keep the keyboard user in the conversation.
+    this.textarea.focus();
+  }
+
+  /** Sends an unconfirmed message again with its clientMessageId (stored once whatever happened before). */
+  sendDraft(clientMessageId) {
+    const text = this.messages.draftText(clientMessageId);
+    if (text === undefined || !this.send({ action: 'message.send', text, clientMessageId })) return false;
+    this.messages.resending(clientMessageId);
+    return true;
+  }
+
+  /** A message sent again after a reconnect was answered: the history follows the last answer. */
+  resentAnswered(clientMessageId) {
+    if (this.awaitingResent.delete(clientMessageId) && this.awaitingResent.size === 0) this.requestHistory();
+  }
+
+  /** Handles the frames every conversation gets; returns false for others (thread.status, threads, …). */
+  handleFrame(frame) {
+    switch (frame.type) {
+      case 'message.sent':
+        this.messages.confirm(frame.clientMessageId, frame.message);
+        this.resentAnswered(frame.clientMessageId);
+        return true;
+      case 'message':
+        this.messages.upsert(frame.message);
+        if (frame.message.messageType !== 'bot') this.typingIndicator.update(frame.message.sender, false);
+        return true;
+      case 'history':
+        this.showHistory(frame);
+        return true;
+      case 'typing':
+        this.typingIndicator.update(frame.userId, frame.isTyping);
+        return true;
+      case 'error':
+        if (!frame.clientMessageId || !this.messages.fail(frame.clientMessageId, frame)) this.showError(describeError(frame));
+        this.resentAnswered(frame.clientMessageId);
+        return true;
+      default:
+        // API Gateway's answer when a route's integration failed: it names no message, so stop waiting for any.
+        if (frame.message === 'Internal server error') {
+          this.showError('Server error: try again.');
+          if (this.awaitingResent.size > 0) {
+            this.awaitingResent.clear();
+            this.requestHistory();
+          }
+          return true;
+        }
+        return false;
+    }
+  }
+
+  showHistory(frame) {
+    // Older pages are added above: keep what the reader was looking at in place.
+    const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
+    const atStart = this.messages.byId.size === 0;
+    for (const message of frame.messages) this.messages.upsert(message);
+    this.nextBefore = frame.nextBefore;
+    this.loadEarlier.hidden = frame.nextBefore === null;
+    this.messages.updateEmpty();
+    if (atStart) this.messages.scrollToBottom();
+    else this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
+  }
 }
