@@ -150,10 +150,11 @@ export class ChatServer extends Construct {
       const touchesData = statements.length > 0;
       if (config.kmsKeyArn && touchesData) {
         // Writes to a KMS-encrypted topic or queue need GenerateDataKey (with Decrypt, granted to every
-        // function below); DynamoDB uses the key through its own grant. Nothing calls kms:Encrypt.
+        // function below). kms:Encrypt is what aws-cdk's DynamoDB write grants add for a customer key:
+        // kept, so that the first apply against a key policy that delegates to IAM cannot fail on it.
         statements.push({
           sid: 'EncryptWithChatKey',
-          actions: ['kms:GenerateDataKey', 'kms:DescribeKey'],
+          actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
           resources: [config.kmsKeyArn],
         });
       }

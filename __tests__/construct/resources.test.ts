@@ -352,7 +352,7 @@ describe('IAM', () => {
     ]);
   });
 
-  test('kmsKeyArn: every function may decrypt with the key; those touching data may generate data keys, none may kms:Encrypt', () => {
+  test('kmsKeyArn: every function may decrypt with the key; only those touching data may encrypt and generate data keys', () => {
     const encrypted = synthChatServer(baseProps({ kmsKeyArn: KMS_KEY }));
     for (const fn of resourceList(encrypted, 'aws_lambda_function')) {
       const statements = functionPolicy(encrypted, fn.function_name).Statement;
@@ -360,12 +360,12 @@ describe('IAM', () => {
       const touchesData = statements.some((s) => /Table|Index|Stream|Topic|Outbox|Connections/.test(s.Sid ?? ''));
       const encrypt = statements.find((s) => s.Sid === 'EncryptWithChatKey');
       expect(encrypt === undefined).toBe(!touchesData);
-      if (encrypt) expect(encrypt).toEqual({ Sid: 'EncryptWithChatKey', Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:DescribeKey'], Resource: KMS_KEY });
+      if (encrypt) expect(encrypt).toEqual({ Sid: 'EncryptWithChatKey', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: KMS_KEY });
       expect(fn.kms_key_arn).toBe(KMS_KEY);
     }
-    // DynamoDB, SNS and SQS writers need GenerateDataKey + Decrypt; nothing calls kms:Encrypt.
+    // DynamoDB, SNS and SQS writers: GenerateDataKey + Decrypt, and Encrypt as aws-cdk's table write grants.
     const kmsActions = policyDocuments(encrypted).flatMap((d) => d.Statement.flatMap((st) => asList(st.Action))).filter((a) => a.startsWith('kms:'));
-    expect(new Set(kmsActions)).toEqual(new Set(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
+    expect(new Set(kmsActions)).toEqual(new Set(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
     expect(resourceList(encrypted, 'aws_dynamodb_table').every((t) => t.server_side_encryption.kms_key_arn === KMS_KEY)).toBe(true);
     expect(onlyResource(encrypted, 'aws_sns_topic').kms_master_key_id).toBe(KMS_KEY);
     expect(resourceList(encrypted, 'aws_sqs_queue').map((q) => q.kms_master_key_id)).toEqual([KMS_KEY, KMS_KEY]);
