@@ -26,6 +26,9 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Same pixels from run to run (screenshots): no partial re-rasterization, one colour profile.
+  '--disable-partial-raster',
+  '--force-color-profile=srgb',
 ];
 
 let chat: LocalChat;
@@ -242,14 +245,15 @@ describe('chat page and agent view in Chromium', () => {
     await user.getByText('A human agent (sam) has joined the conversation.').waitFor();
     await say(user, 'Message', 'It was order 2077, paid twice.');
     await agent.getByText('It was order 2077, paid twice.', { exact: true }).waitFor();
-    await user.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('Great, thank');
-    await agent.getByText('bruno is typing…').waitFor();
     await say(agent, 'Reply as agent', "Hi Bruno, I'm Sam. I see the double charge; the refund is on its way.");
     await messages(user).filter({ hasText: "I'm Sam. I see the double charge" }).waitFor();
     await chat.settled();
     expect(await messages(user).filter({ hasText: 'Demo bot: you said "It was order 2077' }).count()).toBe(0);
     await screenshot(user, 'chat.png');
     await screenshot(agent, 'agent.png');
+    // After the screenshots: a typing indicator lasts seconds, so it would make them differ from run to run.
+    await user.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('Great, thank');
+    await agent.getByText('bruno is typing…').waitFor();
 
     await agent.getByRole('button', { name: 'Hand back to bot' }).click();
     await user.getByText('The agent handed the conversation back to the bot.').waitFor();
@@ -390,6 +394,8 @@ describe('chat page and agent view in Chromium', () => {
     await tap.seen(1, 'server', (frame) => frame.type === 'message.sent');
     const sending = page.locator('#messages > li[data-state="sending"]');
     await sending.getByText('Sending…').waitFor();
+    // As it stays, not halfway through its fade-in.
+    await sending.evaluate((item) => Promise.all(item.getAnimations().map((animation) => animation.finished)));
     const ratios = await sending.evaluate(bubbleContrast);
     expect(ratios).toHaveLength(3);
     expect(Math.min(...ratios)).toBeGreaterThanOrEqual(4.5);
