@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { TABLES, tableName, type TableSchema } from '../lib/schema';
+import { TABLES, tableName } from '../lib/schema';
+import { createTableInput } from '../local/dynamodb';
 
 // dynalite ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,37 +44,6 @@ function close(server: Server): Promise<void> {
   });
 }
 
-export function createTableInput(name: string, schema: TableSchema): CreateTableCommandInput {
-  const attributes = new Map<string, string>();
-  const add = (attribute: { name: string; type: string }) => attributes.set(attribute.name, attribute.type);
-  add(schema.hashKey);
-  if (schema.rangeKey) add(schema.rangeKey);
-  for (const index of schema.globalIndexes) {
-    add(index.hashKey);
-    if (index.rangeKey) add(index.rangeKey);
-  }
-  const keySchema = (hash: { name: string }, range?: { name: string }) => [
-    { AttributeName: hash.name, KeyType: 'HASH' as const },
-    ...(range ? [{ AttributeName: range.name, KeyType: 'RANGE' as const }] : []),
-  ];
-  return {
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType: AttributeType as 'S' | 'N' })),
-    KeySchema: keySchema(schema.hashKey, schema.rangeKey),
-    ...(schema.globalIndexes.length > 0
-      ? {
-          GlobalSecondaryIndexes: schema.globalIndexes.map((index) => ({
-            IndexName: index.indexName,
-            KeySchema: keySchema(index.hashKey, index.rangeKey),
-            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
-          })),
-        }
-      : {}),
-    ...(schema.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } } : {}),
-  };
-}
-
 async function readBody(request: IncomingMessage): Promise<string> {
   let body = '';
   for await (const chunk of request) body += chunk;
@@ -90,7 +60,7 @@ export async function startFixtures(instanceName = 'bench'): Promise<Fixtures> {
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
   for (const schema of Object.values(TABLES)) {
-    await client.send(new CreateTableCommand(createTableInput(tableName(instanceName, schema), schema)));
+    await client.send(new CreateTableCommand(createTableInput(tableName(instanceName, schema), schema, true)));
   }
   client.destroy();
 

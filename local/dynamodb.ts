@@ -239,8 +239,12 @@ async function ensureTables(
   }
 }
 
-/** The CreateTable request for a schema: the same keys, GSIs and projections the construct synthesizes. */
-export function createTableInput(name: string, schema: TableSchema): CreateTableCommandInput {
+/**
+ * The CreateTable request for a schema: the same keys, GSIs and projections the construct synthesizes.
+ * `withStream` adds the schema's stream (for an implementation that has streams, e.g. moto; dynalite
+ * has none, and the runtime emulates the messages stream itself).
+ */
+export function createTableInput(name: string, schema: TableSchema, withStream = false): CreateTableCommandInput {
   const attributes = new Map<string, AttributeDefinition>();
   const define = (key: { name: string; type: 'S' | 'N' }): void => {
     attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
@@ -270,6 +274,7 @@ export function createTableInput(name: string, schema: TableSchema): CreateTable
             ],
             Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
           })),
+    StreamSpecification: withStream && schema.stream ? { StreamEnabled: true, StreamViewType: schema.stream } : undefined,
   };
 }
 

@@ -29,6 +29,17 @@ function differences(a: unknown, b: unknown, at = ''): string[] {
   );
 }
 
+/** A temporary source root holding a copy of handlers/, lib/schema.ts and tsconfig.json (node_modules linked). */
+function copyOfHandlerSources(label: string): string {
+  const root = tempDir(label);
+  fs.cpSync(path.join(REPO_ROOT, 'handlers'), path.join(root, 'handlers'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'lib'));
+  fs.copyFileSync(path.join(REPO_ROOT, 'lib', 'schema.ts'), path.join(root, 'lib', 'schema.ts'));
+  fs.copyFileSync(path.join(REPO_ROOT, 'tsconfig.json'), path.join(root, 'tsconfig.json'));
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  return root;
+}
+
 function runApp(outdir: string): void {
   const cdktfJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8')) as { app: string };
   const [, ...args] = cdktfJson.app.split(' ');
@@ -57,12 +68,7 @@ describe('determinism', () => {
 
   test('handlers: changing one handler changes only that function\'s bundle, asset path and zip hash', () => {
     // GIVEN a copy of the handler sources (node_modules linked) synthesized once
-    const root = tempDir('sources');
-    fs.cpSync(path.join(REPO_ROOT, 'handlers'), path.join(root, 'handlers'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'lib'));
-    fs.copyFileSync(path.join(REPO_ROOT, 'lib', 'schema.ts'), path.join(root, 'lib', 'schema.ts'));
-    fs.copyFileSync(path.join(REPO_ROOT, 'tsconfig.json'), path.join(root, 'tsconfig.json'));
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    const root = copyOfHandlerSources('sources');
     const before = fullSynth(baseProps({ handlerSourceRoot: root }));
 
     // WHEN only the typing handler changes
@@ -93,11 +99,7 @@ describe('determinism', () => {
 
   test('bundle cache: an untouched tree reuses its bundles in a new process; an edit is rebuilt even at the same size and mtime', () => {
     // GIVEN a copy of the handler sources bundled once
-    const root = tempDir('cache');
-    fs.cpSync(path.join(REPO_ROOT, 'handlers'), path.join(root, 'handlers'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'lib'));
-    fs.copyFileSync(path.join(REPO_ROOT, 'lib', 'schema.ts'), path.join(root, 'lib', 'schema.ts'));
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+    const root = copyOfHandlerSources('cache');
     const typing = path.join(root, 'handlers', 'typing.ts');
     const fixedTime = new Date('2026-01-01T00:00:00Z');
     fs.utimesSync(typing, fixedTime, fixedTime);

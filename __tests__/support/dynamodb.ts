@@ -4,16 +4,12 @@
  * the same definitions the construct synthesizes. `createChatTables` works against any DynamoDB
  * endpoint (moto too, with streams).
  */
-import {
-  CreateTableCommand,
-  type AttributeDefinition,
-  type CreateTableCommandInput,
-  DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 // dynalite ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
 import { TABLES, tableName, type TableSchema } from '../../lib/schema';
+import { createTableInput } from '../../local/dynamodb';
 import { closeServer, listenOnLoopback } from './loopback';
 
 export interface LocalDynamoDb {
@@ -32,48 +28,13 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
   };
 }
 
-/** CreateTable input for a schema table: keys, GSIs (INCLUDE projection), on-demand, stream. */
-export function createTableInput(instanceName: string, table: TableSchema): CreateTableCommandInput {
-  const attributes = new Map<string, AttributeDefinition>();
-  const define = (key: { name: string; type: 'S' | 'N' }) =>
-    attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
-  define(table.hashKey);
-  if (table.rangeKey) define(table.rangeKey);
-  for (const index of table.globalIndexes) {
-    define(index.hashKey);
-    if (index.rangeKey) define(index.rangeKey);
-  }
-  return {
-    TableName: tableName(instanceName, table),
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes.values()],
-    KeySchema: [
-      { AttributeName: table.hashKey.name, KeyType: 'HASH' },
-      ...(table.rangeKey ? [{ AttributeName: table.rangeKey.name, KeyType: 'RANGE' as const }] : []),
-    ],
-    GlobalSecondaryIndexes:
-      table.globalIndexes.length === 0
-        ? undefined
-        : table.globalIndexes.map((index) => ({
-            IndexName: index.indexName,
-            KeySchema: [
-              { AttributeName: index.hashKey.name, KeyType: 'HASH' as const },
-              ...(index.rangeKey ? [{ AttributeName: index.rangeKey.name, KeyType: 'RANGE' as const }] : []),
-            ],
-            Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.nonKeyAttributes] },
-          })),
-    StreamSpecification: table.stream ? { StreamEnabled: true, StreamViewType: table.stream } : undefined,
-  };
-}
-
-/** Creates the four chat tables of an instance; returns their physical names by table id. */
 export async function createChatTables(
   client: DynamoDBClient,
   instanceName: string,
 ): Promise<Record<keyof typeof TABLES, string>> {
   const names = {} as Record<keyof typeof TABLES, string>;
   for (const [id, table] of Object.entries(TABLES) as [keyof typeof TABLES, TableSchema][]) {
-    await client.send(new CreateTableCommand(createTableInput(instanceName, table)));
+    await client.send(new CreateTableCommand(createTableInput(tableName(instanceName, table), table, true)));
     names[id] = tableName(instanceName, table);
   }
   return names;
