@@ -1,9 +1,9 @@
-/** Transpile-only ts-jest: type-checking is `npm run typecheck` (tsc --noEmit), kept out of the test loop. */
+/** Transpile-only ts-jest (tsconfig's isolatedModules): type-checking is `npm run typecheck` (tsc --noEmit), kept out of the test loop. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
   maxWorkers: 2,
 };
