@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --quick]`: measured speed, size and cost, each next to a baseline measured in
  * the same run (these machines are shared: compare ratios, not absolutes). Sections: synth,
- * functions, message path, cost. Prints the tables and writes bench/results/<timestamp>.json and
- * bench/results/latest.json. Exits non-zero only when a section fails or a message is lost: time
+ * functions, message path, cost. Prints the tables and writes bench/results/<timestamp>.json, and
+ * bench/results/latest.json (committed, quoted in help/performance.md) for a full run of every
+ * section only: a quick or partial run never replaces it. Exits non-zero only when a section fails or a message is lost: time
  * aims are reported (met / missed), never asserted.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { computeCost, DESIGN_REQUESTS_PER_MESSAGE, loadPrices, type CostInputs, type RequestCounts } from './cost';
 import { runFunctionsBench } from './functions';
 import { runMessagePathBench } from './message-path';
-import { parseOptions, USAGE, type BenchOptions } from './options';
+import { ALL_SECTIONS, parseOptions, USAGE, type BenchOptions } from './options';
 import { computeAims, renderMarkdown, renderText, type BenchResults } from './report';
 import { runSynthBench, type LambdaConfig } from './synth';
 
@@ -168,9 +169,11 @@ async function main(): Promise<number> {
   const json = `${JSON.stringify(final, null, 2)}\n`;
   const stamp = started.toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(dir, `${stamp}.json`), json);
-  writeFileSync(join(dir, 'latest.json'), json);
+  const complete = !options.quick && ALL_SECTIONS.every((section) => options.sections.includes(section));
+  if (complete) writeFileSync(join(dir, 'latest.json'), json);
   process.stdout.write(`${renderText(final)}\n`);
-  log(`results: ${join(dir, `${stamp}.json`)} and latest.json (${((performance.now()) / 1000).toFixed(1)} s total)`);
+  const written = complete ? ' and latest.json' : ' (latest.json is kept: it holds full runs only)';
+  log(`results: ${join(dir, `${stamp}.json`)}${written} (${(performance.now() / 1000).toFixed(1)} s total)`);
   return final.ok ? 0 : 1;
 }
 
