@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  setupFiles: ['<rootDir>/__tests__/support/jest-env.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };
