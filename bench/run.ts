@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const options: BenchOptions = parsed;
-  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.CHECKPOINT_DISABLE = '1';
   const started = new Date();
   const errors: string[] = [];
