@@ -1,7 +1,7 @@
 /** message.send: store, ack the sender (route response), deliver to the thread's other connections. */
 import { messageSentFrame } from './core/protocol';
 import { validateSendMessage } from './core/validation';
-import { twoWayRoute } from './core/websocket';
+import { twoWayRoute } from './core/chat-route';
 
 export const handler = twoWayRoute(async ({ frame, service, event, connectionId, annotate }) => {
   const request = validateSendMessage(frame);

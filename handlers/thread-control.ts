@@ -5,7 +5,7 @@
 import { threadOf } from './core/identity';
 import { ChatError } from './core/protocol';
 import { validateThreadControlRequest } from './core/validation';
-import { twoWayRoute } from './core/websocket';
+import { twoWayRoute } from './core/chat-route';
 
 const ENABLES: Record<string, boolean> = { 'thread.takeover': true, 'thread.release': false };
 

@@ -1,7 +1,7 @@
 /** thread.history: a page of the connection's thread, oldest to newest; `before` pages back. */
 import { threadOf } from './core/identity';
 import { validateHistoryRequest } from './core/validation';
-import { twoWayRoute } from './core/websocket';
+import { twoWayRoute } from './core/chat-route';
 
 export const handler = twoWayRoute(async ({ frame, service, event, connectionId, annotate }) => {
   const request = validateHistoryRequest(frame);

@@ -1,7 +1,7 @@
 /** thread.list: agents only; threads by latest activity, newest first (works from a console connection). */
 import { ChatError } from './core/protocol';
 import { validateThreadListRequest } from './core/validation';
-import { twoWayRoute } from './core/websocket';
+import { twoWayRoute } from './core/chat-route';
 
 export const handler = twoWayRoute(async ({ frame, service, event, connectionId, annotate }) => {
   const request = validateThreadListRequest(frame);

@@ -1,6 +1,6 @@
 /** typing: relays `{type: 'typing'}` to the thread's other connections; nothing stored, no reply. */
 import { validateTypingRequest } from './core/validation';
-import { twoWayRoute } from './core/websocket';
+import { twoWayRoute } from './core/chat-route';
 
 export const handler = twoWayRoute(async ({ frame, service, event, connectionId, annotate }) => {
   const request = validateTypingRequest(frame);

@@ -4,12 +4,11 @@
  * Routes other than $connect/$disconnect have a `$default` route response, so the body a handler
  * returns is sent back to the caller: the ack or the error frame. Every invocation writes one
  * `request` log line with the request id, connection id, route key, outcome and duration.
+ * This module loads no AWS SDK: a route that needs storage wraps with chat-route.ts `twoWayRoute`.
  */
-import type { ChatService } from './chat-service';
 import { getConfig, type ChatConfig } from './config';
 import { createLogger, type LogFields, type Logger } from './logging';
 import { ChatError, errorFrame, type ErrorFrame, type ServerFrame } from './protocol';
-import { createChatService } from './runtime';
 import { echoContext, parseFrame, type RawFrame } from './validation';
 
 /** `requestContext` of an API Gateway WebSocket (Lambda proxy) event. */
@@ -51,13 +50,12 @@ export interface WebSocketResult {
   body?: string;
 }
 
-export interface RouteRequest {
+export interface FrameRequest {
   event: WebSocketEvent;
   connectionId: string;
   routeKey: string;
   /** The parsed body (a JSON object). */
   frame: RawFrame;
-  service: ChatService;
   config: ChatConfig;
   log: Logger;
   /** Adds fields to the invocation's `request` log line (ids, counts; never message text). */
@@ -65,7 +63,7 @@ export interface RouteRequest {
 }
 
 /** Handler of a two-way route: returns the frame for the caller, or nothing. */
-export type RouteHandler = (request: RouteRequest) => Promise<ServerFrame | undefined>;
+export type FrameHandler = (request: FrameRequest) => Promise<ServerFrame | undefined>;
 
 export function requestLogger(event: WebSocketEvent): Logger {
   const { requestId, connectionId, routeKey } = event.requestContext;
@@ -73,7 +71,7 @@ export function requestLogger(event: WebSocketEvent): Logger {
 }
 
 /** Wraps a route handler: parse, run, turn refusals into error frames, log once. */
-export function twoWayRoute(handle: RouteHandler): (event: WebSocketEvent) => Promise<WebSocketResult> {
+export function frameRoute(handle: FrameHandler): (event: WebSocketEvent) => Promise<WebSocketResult> {
   return async (event) => {
     const started = Date.now();
     const log = requestLogger(event);
@@ -88,7 +86,6 @@ export function twoWayRoute(handle: RouteHandler): (event: WebSocketEvent) => Pr
         connectionId: event.requestContext.connectionId,
         routeKey: event.requestContext.routeKey,
         frame,
-        service: createChatService(log, config),
         config,
         log,
         annotate: (fields) => Object.assign(annotations, fields),
