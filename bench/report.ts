@@ -127,7 +127,7 @@ export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
           ? `only ${messagePath.load.connections} clients in this run`
           : met
             ? undefined
-            : 'the local emulator saturates: one main thread runs the gateway, the DynamoDB proxy and dynalite (~20 internal HTTP requests per message); ack latency is then queueing',
+            : 'the local emulator saturates both cores: the functions\' worker thread (handlers + AWS SDK, ~80%) and the main thread (gateway, DynamoDB proxy, dynalite); ack latency is then queueing; see help/performance.md',
       });
     }
     aims.push({
