@@ -3,15 +3,16 @@
  *
  * Each bundle is a single minified CommonJS file `index.js` (handler `index.handler`) with the AWS SDK
  * inside, so a function never depends on the SDK version the runtime happens to ship. esbuild output is
- * deterministic; each bundle is written to a directory named by its SHA-256 under the OS temp dir, so
- * the same sources always give the same directory, concurrent synths never overwrite each other's
- * files, and a changed handler changes only its own bundle.
+ * deterministic; each bundle is written to a directory named by its SHA-256 (under the project's
+ * node_modules/.cache, see bundleRoot), so the same sources always give the same directory, concurrent
+ * synths never overwrite each other's files, and a changed handler changes only its own bundle.
  *
  * The build is skipped when none of its inputs changed: a manifest beside the bundles records every
  * input file of the last build (from esbuild's metafile) with the SHA-256 of its contents, keyed by
  * the source root, the esbuild version, the build options, package-lock.json and tsconfig.json.
  * Hashing the ~1,000 inputs takes ~15 ms against esbuild's ~700. The output is the same either way
- * (esbuild is deterministic); the cache only saves its time.
+ * (esbuild is deterministic); the cache only saves its time. A cached bundle is used only when its
+ * file still hashes to the name it is stored under, and a manifest listing no inputs is ignored.
  * `CHAT_BUNDLE_CACHE=off` turns the cross-process cache off (the in-process one stays).
  */
 import * as crypto from 'node:crypto';
@@ -66,8 +67,17 @@ function sha256Of(contents: Uint8Array | string): string {
   return crypto.createHash('sha256').update(contents).digest('hex');
 }
 
-function describeInput(file: string): BuildInput {
-  return [file, sha256Of(fs.readFileSync(file))];
+/**
+ * The build's input files with their content hashes; undefined when one of them was modified after
+ * `buildStartedMs` (saved while esbuild ran): the bundle may hold its old content, so it is not cached.
+ */
+function describeInputs(files: string[], buildStartedMs: number): BuildInput[] | undefined {
+  const inputs: BuildInput[] = [];
+  for (const file of files) {
+    if (fs.statSync(file).mtimeMs > buildStartedMs) return undefined;
+    inputs.push([file, sha256Of(fs.readFileSync(file))]);
+  }
+  return inputs;
 }
 
 /** By content, not mtime: a checkout or a copy keeps the cache, an edit that keeps the mtime does not. */
@@ -75,19 +85,50 @@ function inputUnchanged([file, sha256]: BuildInput): boolean {
   return sha256Of(fs.readFileSync(file)) === sha256;
 }
 
+/** A bundle is what its manifest entry says: in its content-addressed directory, with that content. */
+function bundleIntact(id: string, bundle: HandlerBundle): boolean {
+  return (
+    bundle.handlerId === id &&
+    bundle.directory === path.join(bundleRoot(), bundle.sha256) &&
+    sha256Of(fs.readFileSync(path.join(bundle.directory, 'index.js'))) === bundle.sha256
+  );
+}
+
 function unchanged(build: CachedBuild): boolean {
   try {
+    const ids = Object.keys(HANDLERS);
     return (
+      build.inputs.length > 0 &&
       build.inputs.every(inputUnchanged) &&
-      Object.values(build.bundles).every((bundle) => fs.existsSync(path.join(bundle.directory, 'index.js')))
+      ids.length === Object.keys(build.bundles).length &&
+      ids.every((id) => bundleIntact(id, build.bundles[id as HandlerId]))
     );
   } catch {
     return false;
   }
 }
 
+/**
+ * Where bundles and manifests live: `CHAT_BUNDLE_CACHE_DIR`, else the project's
+ * `node_modules/.cache` (the working directory's, as cdktf runs the app from the project), else a
+ * directory of this user's under the OS temp dir. Never a directory another user can write to:
+ * whatever is there ends up in a deployed function.
+ */
 function bundleRoot(): string {
-  return path.join(os.tmpdir(), 'cdktf-chat-server-bundles');
+  if (process.env.CHAT_BUNDLE_CACHE_DIR) return path.resolve(process.env.CHAT_BUNDLE_CACHE_DIR);
+  const projectModules = path.join(process.cwd(), 'node_modules');
+  if (fs.existsSync(projectModules)) return path.join(projectModules, '.cache', 'cdktf-chat-server-bundles');
+  return path.join(os.tmpdir(), `cdktf-chat-server-bundles-${os.userInfo().uid}`);
+}
+
+function ensureBundleRoot(): void {
+  const root = bundleRoot();
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const stat = fs.statSync(root);
+  const uid = process.getuid?.();
+  if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) {
+    throw new Error(`ChatServer: the bundle directory ${root} must be owned by you and not writable by others`);
+  }
 }
 
 /** Where the cross-process manifest for builds of `sourceRoot` lives; undefined when the cache is off. */
@@ -137,7 +178,10 @@ function writeManifest(file: string | undefined, build: CachedBuild): void {
 function writeContentAddressed(contents: Uint8Array, sha256: string): string {
   const directory = path.join(bundleRoot(), sha256);
   const file = path.join(directory, 'index.js');
-  if (fs.existsSync(file)) return directory;
+  if (fs.existsSync(file)) {
+    if (sha256Of(fs.readFileSync(file)) === sha256) return directory;
+    fs.rmSync(directory, { recursive: true, force: true }); // not what its name says: write it anew
+  }
   // Write beside, then rename: another synth reading the same directory never sees half a file.
   const staging = fs.mkdtempSync(path.join(bundleRoot(), `.staging-${sha256.slice(0, 8)}-`));
   fs.writeFileSync(path.join(staging, 'index.js'), contents, { mode: 0o644 });
@@ -172,7 +216,8 @@ export function bundleHandlers(sourceRoot: string): HandlerBundles {
         missing.map((id) => `${HANDLERS[id]} (HANDLERS.${id})`).join(', '),
     );
   }
-  fs.mkdirSync(bundleRoot(), { recursive: true });
+  ensureBundleRoot();
+  const buildStartedMs = Date.now();
   const outdir = path.join(sourceRoot, '.chat-server-bundle');
   let result;
   try {
@@ -201,11 +246,14 @@ export function bundleHandlers(sourceRoot: string): HandlerBundles {
       sizeBytes: output.contents.byteLength,
     };
   }
-  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) =>
-    describeInput(path.resolve(sourceRoot, input)),
+  const inputs = describeInputs(
+    Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(sourceRoot, input)),
+    buildStartedMs,
   );
-  const build = { inputs, bundles };
-  builds.set(sourceRoot, build);
-  writeManifest(manifest, build);
+  if (inputs) {
+    const build = { inputs, bundles };
+    builds.set(sourceRoot, build);
+    writeManifest(manifest, build);
+  }
   return bundles;
 }

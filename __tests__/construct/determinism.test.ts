@@ -97,7 +97,7 @@ describe('determinism', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  test('bundle cache: an untouched tree reuses its bundles in a new process; an edit is rebuilt even at the same size and mtime', () => {
+  test('bundle cache: an untouched tree reuses its bundles in a new process; a tampered bundle or an edit at the same size and mtime is rebuilt', () => {
     // GIVEN a copy of the handler sources bundled once
     const root = copyOfHandlerSources('cache');
     const typing = path.join(root, 'handlers', 'typing.ts');
@@ -129,6 +129,16 @@ describe('determinism', () => {
     // WHEN a new process bundles the same tree with esbuild unable to run
     // THEN it gets the same bundles from the cache
     expect(bundleIn(true)).toEqual(first);
+
+    // WHEN a cached bundle's file no longer holds what its name says (tampered with)
+    const cacheDir = path.join(REPO_ROOT, 'node_modules', '.cache', 'cdktf-chat-server-bundles');
+    const typingBundle = path.join(cacheDir, first.typing, 'index.js');
+    const original = fs.readFileSync(typingBundle);
+    fs.writeFileSync(typingBundle, 'exports.handler = async () => "not the chat handler";');
+    // THEN the cache is not used, and a build writes the real bundle back under its name
+    expect(() => bundleIn(true)).toThrow(/esbuild ran/);
+    expect(bundleIn(false)).toEqual(first);
+    expect(fs.readFileSync(typingBundle)).toEqual(original);
 
     // WHEN the typing handler's code changes with its size and mtime kept
     const size = fs.statSync(typing).size;
