@@ -10,6 +10,7 @@
  * `NODE_OPTIONS=--enable-source-maps` to get TypeScript positions in a synth error.
  */
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { build } = require('esbuild');
@@ -21,10 +22,11 @@ if (!entry) {
 }
 const projectRoot = path.resolve(__dirname, '..');
 const entryFile = path.resolve(entry);
-// Inside node_modules so that the compiled app resolves packages exactly as the sources do; one file
-// per process so that concurrent synths never run each other's half-written output.
+// Inside node_modules so that the compiled app resolves packages exactly as the sources do.
 const outDir = path.join(projectRoot, 'node_modules', '.cache', 'cdktf-chat-server-app');
-const outFile = path.join(outDir, `${path.basename(entryFile, path.extname(entryFile))}-${process.pid}.cjs`);
+const entryName = path.basename(entryFile, path.extname(entryFile));
+const sourceMapsAsked =
+  process.execArgv.includes('--enable-source-maps') || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? '');
 
 /**
  * The app's files are inlined into one file in another directory: give each file its own
@@ -44,37 +46,69 @@ const keepSourceLocation = {
   },
 };
 
+/**
+ * The compiled app, named by its content: the same sources give the same file (and Node's compile
+ * cache, where it exists, finds it again), and a concurrent synth of other sources never runs it.
+ */
+async function compile() {
+  const result = await build({
+    entryPoints: [entryFile],
+    absWorkingDir: projectRoot,
+    outfile: path.join(outDir, `${entryName}.cjs`),
+    write: false,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: sourceMapsAsked ? 'inline' : false,
+    logLevel: 'error',
+    plugins: [keepSourceLocation],
+  });
+  const contents = result.outputFiles[0].contents;
+  const hash = crypto.createHash('sha256').update(contents).digest('hex').slice(0, 16);
+  const file = path.join(outDir, `${entryName}-${hash}.cjs`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(outDir, { recursive: true });
+    const staging = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(staging, contents);
+    fs.renameSync(staging, file); // atomic: another synth never reads half a file
+  }
+  return file;
+}
+
+/**
+ * Keeps the cache directory to the apps in use: other compilations of this entry go once they are
+ * a minute old (a concurrent synth of other sources may be about to load its own).
+ */
+function removeOlderCompilations(current) {
+  const cutoff = Date.now() - 60_000;
+  for (const name of fs.readdirSync(outDir)) {
+    const file = path.join(outDir, name);
+    if (file === current || !name.startsWith(`${entryName}-`) || !name.endsWith('.cjs')) continue;
+    try {
+      if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+    } catch {
+      // Removed by another synth meanwhile.
+    }
+  }
+}
+
 async function main() {
+  let compiled;
   try {
-    await build({
-      entryPoints: [entryFile],
-      absWorkingDir: projectRoot,
-      outfile: outFile,
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      sourcemap: 'inline',
-      logLevel: 'error',
-      plugins: [keepSourceLocation],
-    });
+    compiled = await compile();
   } catch {
     return 1; // esbuild has printed the error with its location
   }
-  const sourceMapsAsked =
-    process.execArgv.includes('--enable-source-maps') || /--enable-source-maps/.test(process.env.NODE_OPTIONS ?? '');
   if (!sourceMapsAsked) process.setSourceMapsEnabled(false);
   // Node 22.1+: V8's code cache for the modules a synth loads (cdktf, the provider classes), kept
   // between synths; compiling them is about a fifth of a synth. A no-op on older Node versions.
   require('node:module').enableCompileCache?.(path.join(projectRoot, 'node_modules', '.cache', 'cdktf-chat-server-compile'));
   // The app sees the command line it would see run directly: `node <entry> [args...]`.
   process.argv = [process.argv[0], entryFile, ...process.argv.slice(3)];
-  try {
-    require(outFile);
-  } finally {
-    fs.rmSync(outFile, { force: true });
-  }
+  require(compiled);
+  removeOlderCompilations(compiled);
   return 0;
 }
 
