@@ -90,6 +90,8 @@ const SENDER_LABELS = { bot: 'Bot', agent: 'Agent' };
 
 /** Error codes worth sending the same message again for (the others would be refused again). */
 const RETRYABLE_CODES = new Set(['RATE_LIMITED', 'INTERNAL_ERROR']);
+/** How long a reconnected page waits for the answers to its resent messages before reading the history. */
+const RESENT_ANSWER_WAIT_MS = 5000;
 const CONNECTION_LOST = 'connection lost before the server confirmed it; it is sent again when the connection is back';
 
 /**
@@ -499,6 +501,20 @@ export class Conversation {
     this.showError('');
     this.awaitingResent = new Set(this.messages.lostDrafts().filter((clientMessageId) => this.sendDraft(clientMessageId)));
     if (this.awaitingResent.size === 0) this.requestHistory();
+    else {
+      // An answer can be lost too: the history is asked for after a bound whatever happens.
+      const awaiting = this.awaitingResent;
+      setTimeout(() => {
+        if (this.awaitingResent === awaiting) this.stopAwaitingResent();
+      }, RESENT_ANSWER_WAIT_MS);
+    }
+  }
+
+  /** Stops waiting for answers to resent messages and asks for the history, once. */
+  stopAwaitingResent() {
+    if (this.awaitingResent.size === 0) return;
+    this.awaitingResent.clear();
+    this.requestHistory();
   }
 
   disconnected() {
@@ -586,13 +602,11 @@ export class Conversation {
         this.resentAnswered(frame.clientMessageId);
         return true;
       default:
-        // API Gateway's answer when a route's integration failed: it names no message, so stop waiting for any.
-        if (frame.message === 'Internal server error') {
-          this.showError('Server error: try again.');
-          if (this.awaitingResent.size > 0) {
-            this.awaitingResent.clear();
-            this.requestHistory();
-          }
+        // API Gateway's own answers ("Internal server error", "Endpoint request timed out", throttling)
+        // have a message and no type, and name no message of ours: stop waiting for any.
+        if (frame.type === undefined && typeof frame.message === 'string') {
+          this.showError(`Server error (${frame.message}): try again.`);
+          this.stopAwaitingResent();
           return true;
         }
         return false;
