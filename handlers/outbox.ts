@@ -14,6 +14,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { OutboxMessageAttribute } from '../lib/schema';
 import { getConfig } from './core/config';
 import { createLogger, type Logger } from './core/logging';
 import type { ChatMessage } from './core/protocol';
@@ -47,17 +48,28 @@ export function responderPayload(item: StoredMessage): ResponderPayload {
   return { message: toChatMessage(item), connection: item.origin.connection, requestMetadata: item.origin.requestMetadata };
 }
 
+/**
+ * The attributes subscription filter policies match on: exactly the keys of
+ * OUTBOX_MESSAGE_ATTRIBUTES in lib/schema.ts (the construct checks filter policies against them, and
+ * the type makes this list match it), all Strings.
+ */
+function messageAttributes(values: Record<OutboxMessageAttribute, string>) {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+  );
+}
+
 async function publish(item: StoredMessage, topicArn: string): Promise<void> {
   const payload = responderPayload(item);
   await sns().send(
     new PublishCommand({
       TopicArn: topicArn,
       Message: JSON.stringify(payload),
-      MessageAttributes: {
-        threadId: { DataType: 'String', StringValue: item.threadId },
-        messageType: { DataType: 'String', StringValue: item.messageType },
-        isHumanOverride: { DataType: 'String', StringValue: String(payload.connection.isHumanOverride === true) },
-      },
+      MessageAttributes: messageAttributes({
+        threadId: item.threadId,
+        messageType: item.messageType,
+        isHumanOverride: String(payload.connection.isHumanOverride === true),
+      }),
     }),
   );
 }

@@ -11,7 +11,7 @@ import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { createDeadLetterQueue } from './dead-letter-queue';
 import { policyDocument } from './iam';
-import { OUTBOX_MESSAGE_ATTRIBUTES } from './schema';
+import { OUTBOX_MESSAGE_ATTRIBUTES, type OutboxMessageAttribute } from './schema';
 
 export { DEAD_LETTER_RETENTION_SECONDS } from './dead-letter-queue';
 
@@ -114,7 +114,7 @@ export function validateFilterPolicy(policy: unknown, at = 'filterPolicy'): void
     if (!Array.isArray(value) || value.length === 0) {
       throw filterPolicyError(`${at}.${key}`, `must be a non-empty list of values, got ${JSON.stringify(value)}`);
     }
-    const known = OUTBOX_MESSAGE_ATTRIBUTES[key];
+    const known: readonly string[] | null = OUTBOX_MESSAGE_ATTRIBUTES[key as OutboxMessageAttribute];
     value.forEach((item: unknown, index) => {
       const where = `${at}.${key}[${index}]`;
       if (typeof item === 'string') {

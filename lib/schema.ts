@@ -212,8 +212,10 @@ export function tableName(instanceName: string, table: TableSchema): string {
  * The SNS message attributes the outbox publishes with every message (all of DataType `String`), with the
  * values each can take (`null`: any identifier). Bot subscription filter policies can match only these.
  */
-export const OUTBOX_MESSAGE_ATTRIBUTES: Readonly<Record<string, readonly string[] | null>> = {
+export const OUTBOX_MESSAGE_ATTRIBUTES = {
   threadId: null,
   messageType: OUTBOX_FILTER_PATTERN.dynamodb.NewImage.messageType.S,
   isHumanOverride: ['true', 'false'],
-};
+} as const satisfies Readonly<Record<string, readonly string[] | null>>;
+
+export type OutboxMessageAttribute = keyof typeof OUTBOX_MESSAGE_ATTRIBUTES;
