@@ -285,6 +285,17 @@ export class ChatServer extends Construct {
       process.stderr.write(`WARNING: ${warning}\n`);
       Annotations.of(this).addWarning(warning);
     }
+    const otherManager = inApp.find(
+      (other) => other.config.configureApiGatewayAccountLogging && TerraformStack.of(other) !== stack,
+    );
+    if (otherManager && this.config.configureApiGatewayAccountLogging) {
+      const warning =
+        `ChatServers in stacks "${TerraformStack.of(otherManager).node.id}" and "${stack.node.id}" both manage the API ` +
+        "Gateway account's CloudWatch Logs role (configureApiGatewayAccountLogging): it is one setting per account " +
+        'and region, so if both stacks deploy to the same account and region, set it false on one of them.';
+      process.stderr.write(`WARNING: ${warning}\n`);
+      Annotations.of(this).addWarning(warning);
+    }
     chatServersByApp.set(app, [...inApp, this]);
   }
 

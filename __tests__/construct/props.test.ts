@@ -216,6 +216,24 @@ describe('ChatServer props', () => {
     expect(quiet).not.toContain('global per AWS account');
   });
 
+  test('configureApiGatewayAccountLogging: on in two stacks of one app warns that it is one setting per account and region; off in one, no warning', () => {
+    // GIVEN two stacks of one app that both keep the default (on)
+    const app = new App({ outdir: tempDir('account-logging') });
+    const stderr = captureStderr(() => {
+      new ChatInfraStack(app, 'support', { ...baseProps({ name: 'support' }), region: 'eu-west-1' });
+      new ChatInfraStack(app, 'sales', { ...baseProps({ name: 'sales' }), region: 'eu-west-1' });
+    });
+    // THEN synth warns naming both stacks and the fix
+    expect(stderr).toMatch(/stacks "support" and "sales" both manage the API Gateway account's CloudWatch Logs role .*set it false on one/);
+    // AND with it off in one stack, nothing is said
+    const other = new App({ outdir: tempDir('account-logging-off') });
+    const quiet = captureStderr(() => {
+      new ChatInfraStack(other, 'support', { ...baseProps({ name: 'support' }), region: 'eu-west-1' });
+      new ChatInfraStack(other, 'sales', { ...baseProps({ name: 'sales', configureApiGatewayAccountLogging: false }), region: 'eu-west-1' });
+    });
+    expect(quiet).not.toContain('CloudWatch Logs role');
+  });
+
   test('configureApiGatewayAccountLogging: two instances in one stack with it on fail synth naming the prop; off on one, both synthesize', () => {
     // GIVEN two chat servers in one stack, both managing the per-region account setting (the default)
     const both = (secondLogging: boolean | undefined): string =>

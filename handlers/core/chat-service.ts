@@ -232,7 +232,9 @@ export class ChatService {
     const grant = await threads.nextTimestamp(threadId, { kind: 'bot', ownerId: input.userId }, now, expiresAt);
     if (!grant) {
       // A retry of a reply stored before the takeover began is still a success, not a refusal; one
-      // whose first attempt stopped before the message was stored is refused like any other.
+      // whose first attempt stopped before the message was stored is refused like any other. (A first
+      // attempt still in flight, granted before the takeover, may yet store and deliver it: the
+      // same window as any reply granted just before a takeover, see help/bots-and-takeover.md.)
       const earlier = key !== undefined ? await idempotency.get(key) : undefined;
       if (earlier && (await this.storage.messages.exists(earlier.threadId, earlier.timestamp, earlier.messageId))) {
         return { status: 'delivered', message: toChatMessage(earlier), duplicate: true };
