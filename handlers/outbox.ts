@@ -45,7 +45,9 @@ function insertedMessage(record: DynamoDBRecord): StoredMessage | undefined {
 
 export function responderPayload(item: StoredMessage): ResponderPayload {
   if (!item.origin) throw new Error(`Message ${item.messageId} has no origin snapshot`);
-  return { message: toChatMessage(item), connection: item.origin.connection, requestMetadata: item.origin.requestMetadata };
+  // The seed's message shape: the client's own clientMessageId is not for bots.
+  const { clientMessageId: _clientMessageId, ...message } = toChatMessage(item);
+  return { message, connection: item.origin.connection, requestMetadata: item.origin.requestMetadata };
 }
 
 /**

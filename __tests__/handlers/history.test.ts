@@ -40,7 +40,7 @@ describe('thread.history', () => {
     expect(page.messages).toHaveLength(3);
   });
 
-  test('GIVEN history WHEN returned THEN messages have the public shape only (no origin, expiry or idempotency key)', async () => {
+  test('GIVEN history WHEN returned THEN messages have the public shape only (no origin, expiry or idempotency key), with the sender\'s clientMessageId', async () => {
     const threadId = newThreadId();
     const alice = await harness.connect({ userId: 'alice', threadId });
     const ack = await alice.send({ action: 'message.send', text: 'shape', clientMessageId: 'cm-1' });
@@ -49,8 +49,9 @@ describe('thread.history', () => {
 
     expect(page.messages).toEqual([ack.message]);
     expect(Object.keys(page.messages[0]).sort()).toEqual(
-      ['messageId', 'metadata', 'messageType', 'sender', 'status', 'text', 'threadId', 'timestamp'].sort(),
+      ['clientMessageId', 'messageId', 'metadata', 'messageType', 'sender', 'status', 'text', 'threadId', 'timestamp'].sort(),
     );
+    expect(page.messages[0].clientMessageId).toBe('cm-1');
   });
 
   test('GIVEN messages whose expiresAt has passed but TTL has not removed them WHEN reading history THEN they never appear, on any page', async () => {

@@ -27,6 +27,7 @@ describe('message.send', () => {
         timestamp: expect.any(Number),
         status: 'sent',
         metadata: { locale: 'en' },
+        clientMessageId: 'c-1',
       },
     });
     expect(laptop.received()).toEqual([{ type: 'message', message: ack.message }]);

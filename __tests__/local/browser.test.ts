@@ -122,17 +122,18 @@ async function tappedChat(userId: string, threadId: string, server: LocalChat = 
 }
 
 type Direction = 'page' | 'server';
+type Fate = 'hold' | 'cut' | { replaceWith: Frame };
 
 /**
  * Puts the test between a page and the server (Playwright's routeWebSocket) for the sockets of one
  * user id: records every frame with its connection number (1, 2, … as the page reconnects) and, once
- * per rule, holds a frame until release() or cuts the connection instead of passing the frame on, as
- * a network that drops would.
+ * per rule, holds a frame until release(), cuts the connection instead of passing the frame on, as
+ * a network that drops would, or passes another frame in its place (an API Gateway error answer).
  */
 class SocketTap {
   readonly frames: { connection: number; from: Direction; frame: Frame }[] = [];
   private connections = 0;
-  private readonly rules: { from: Direction; matches: (frame: Frame) => boolean; fate: 'hold' | 'cut' }[] = [];
+  private readonly rules: { from: Direction; matches: (frame: Frame) => boolean; fate: Fate }[] = [];
   private readonly held: (() => void)[] = [];
   private readonly waiters: { matches: (entry: SocketTap['frames'][number]) => boolean; resolve: () => void }[] = [];
   private current?: { page: WebSocketRoute; server: WebSocketRoute };
@@ -143,7 +144,7 @@ class SocketTap {
     return tap;
   }
 
-  once(from: Direction, matches: (frame: Frame) => boolean, fate: 'hold' | 'cut'): void {
+  once(from: Direction, matches: (frame: Frame) => boolean, fate: Fate): void {
     this.rules.push({ from, matches, fate });
   }
 
@@ -179,6 +180,7 @@ class SocketTap {
       if (rule) this.rules.splice(this.rules.indexOf(rule), 1);
       if (rule?.fate === 'hold') this.held.push(deliver);
       else if (rule?.fate === 'cut') this.cut();
+      else if (rule) (from === 'page' ? server : page).send(JSON.stringify(rule.fate.replaceWith));
       else deliver();
     };
     page.onMessage((data) => pass('page', data, () => server.send(data)));
@@ -332,6 +334,22 @@ describe('chat page and agent view in Chromium', () => {
     expect(await alertsAnnounced(page)).toContain('Your message was not confirmed: connection lost before the server confirmed it; it is sent again when the connection is back.');
     expect(await page.locator('#messages > li.msg--bot').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('#messages > li.msg--bot .msg__state').count()).toBe(0);
+    await page.close();
+  });
+
+  test('GIVEN a resent message whose answer is an API Gateway error (no type, a message) WHEN the page reconnects THEN the error is announced, the history is still read, and the message shows once as Sent', async () => {
+    const { page, tap } = await tappedChat('gina', 'gateway-error');
+    tap.once('server', (frame) => frame.type === 'message.sent', 'cut');
+    tap.once('server', (frame) => frame.type === 'message.sent', {
+      replaceWith: { message: 'Endpoint request timed out', connectionId: 'x', requestId: 'y' },
+    });
+
+    await say(page, 'Message', 'Hello after a timeout');
+    await tap.seen(2, 'server', (frame) => frame.type === 'history');
+
+    await ownMessages(page, 'Hello after a timeout').getByText('Sent', { exact: true }).waitFor();
+    expect(await ownMessages(page, 'Hello after a timeout').count()).toBe(1);
+    expect(await alertsAnnounced(page)).toContain('Server error (Endpoint request timed out): try again.');
     await page.close();
   });
 

@@ -23,10 +23,12 @@ export interface ChatMessage {
   messageType: MessageType;
   text: string;
   sender: string;
-  /** Milliseconds since the epoch, with a fractional tie-break so same-millisecond messages keep an order. */
+  /** Milliseconds since the epoch, granted by the thread: +0.001 steps keep same-millisecond messages in order. */
   timestamp: number;
   status: 'sent';
   metadata: Record<string, unknown>;
+  /** The sender's own id for the message, when it gave one: a client recognises its message in history by it. */
+  clientMessageId?: string;
 }
 
 /** Page size for `thread.list` (not part of the shared LIMITS: agents only, small frames). */

@@ -125,6 +125,11 @@ export class MessageList {
 
   /** Adds or updates a stored message. Returns true when it was new. */
   upsert(message) {
+    // The stored copy of an own message still shown as pending (its ack lost): it takes the bubble's place.
+    if (message.clientMessageId !== undefined && this.drafts.has(message.clientMessageId)) {
+      this.confirm(message.clientMessageId, message);
+      return false;
+    }
     const deliveryState = this.isOwn(message) ? 'sent' : undefined;
     const existing = this.byId.get(message.messageId);
     if (existing) {

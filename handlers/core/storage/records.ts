@@ -72,5 +72,6 @@ export function toChatMessage(item: StoredMessage): ChatMessage {
     timestamp: item.timestamp,
     status: item.status,
     metadata: item.metadata ?? {},
+    ...(item.clientMessageId !== undefined ? { clientMessageId: item.clientMessageId } : {}),
   };
 }
