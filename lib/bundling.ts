@@ -110,15 +110,19 @@ function unchanged(build: CachedBuild): boolean {
 
 /**
  * Where bundles and manifests live: `CHAT_BUNDLE_CACHE_DIR`, else the project's
- * `node_modules/.cache` (the working directory's, as cdktf runs the app from the project), else a
- * directory of this user's under the OS temp dir. Never a directory another user can write to:
+ * `node_modules/.cache` (the working directory's, as cdktf runs the app from the project) if it is
+ * writable, else a directory of this user's under the OS temp dir. Never a directory another user can write to:
  * whatever is there ends up in a deployed function.
  */
 function bundleRoot(): string {
   if (process.env.CHAT_BUNDLE_CACHE_DIR) return path.resolve(process.env.CHAT_BUNDLE_CACHE_DIR);
   const projectModules = path.join(process.cwd(), 'node_modules');
-  if (fs.existsSync(projectModules)) return path.join(projectModules, '.cache', 'cdktf-chat-server-bundles');
-  return path.join(os.tmpdir(), `cdktf-chat-server-bundles-${os.userInfo().uid}`);
+  try {
+    fs.accessSync(projectModules, fs.constants.W_OK); // a read-only checkout falls through to the temp dir
+    return path.join(projectModules, '.cache', 'cdktf-chat-server-bundles');
+  } catch {
+    return path.join(os.tmpdir(), `cdktf-chat-server-bundles-${os.userInfo().uid}`);
+  }
 }
 
 function ensureBundleRoot(): void {
