@@ -103,6 +103,7 @@ describe('determinism', () => {
     const typing = path.join(root, 'handlers', 'typing.ts');
     const fixedTime = new Date('2026-01-01T00:00:00Z');
     fs.utimesSync(typing, fixedTime, fixedTime);
+    let typingBundle = '';
     const bundleIn = (esbuildFails: boolean): Record<string, string> => {
       let shas: Record<string, string> = {};
       try {
@@ -117,7 +118,9 @@ describe('determinism', () => {
             }));
           }
           const { bundleHandlers } = require('../../lib/bundling') as typeof import('../../lib/bundling');
-          shas = Object.fromEntries(Object.entries(bundleHandlers(root)).map(([id, bundle]) => [id, bundle.sha256]));
+          const bundles = bundleHandlers(root);
+          typingBundle = path.join(bundles.typing.directory, 'index.js');
+          shas = Object.fromEntries(Object.entries(bundles).map(([id, bundle]) => [id, bundle.sha256]));
         });
       } finally {
         jest.dontMock('esbuild');
@@ -131,8 +134,6 @@ describe('determinism', () => {
     expect(bundleIn(true)).toEqual(first);
 
     // WHEN a cached bundle's file no longer holds what its name says (tampered with)
-    const cacheDir = path.join(REPO_ROOT, 'node_modules', '.cache', 'cdktf-chat-server-bundles');
-    const typingBundle = path.join(cacheDir, first.typing, 'index.js');
     const original = fs.readFileSync(typingBundle);
     fs.writeFileSync(typingBundle, 'exports.handler = async () => "not the chat handler";');
     // THEN the cache is not used, and a build writes the real bundle back under its name
