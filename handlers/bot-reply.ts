@@ -6,7 +6,7 @@
 import type { BotReplyResult } from './core/chat-service';
 import { createLogger } from './core/logging';
 import { ChatError } from './core/protocol';
-import { createChatService } from './core/runtime';
+import { createChatService } from './core/chat-service-factory';
 import { validateBotReplyInput, type BotReplyInput } from './core/validation';
 
 export type { BotReplyResult } from './core/chat-service';

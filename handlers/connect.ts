@@ -7,11 +7,9 @@
  */
 import { getConfig } from './core/config';
 import { connectIdentity } from './core/identity';
-import { createChatService } from './core/runtime';
+import { createChatService } from './core/chat-service-factory';
+import { CHAT_SUBPROTOCOL } from './core/protocol';
 import { requestLogger, type WebSocketEvent, type WebSocketResult } from './core/websocket';
-
-/** The subprotocol the browser client offers (with `bearer.<jwt>` when it sends its token that way). */
-export const CHAT_SUBPROTOCOL = 'chat';
 
 /** Echo `chat` when the client offered it: browsers fail the handshake if an offered protocol is not answered. */
 function subprotocolHeaders(headers: WebSocketEvent['headers']): Record<string, string> | undefined {

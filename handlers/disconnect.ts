@@ -2,7 +2,7 @@
  * $disconnect: deletes the connection record. Best effort by API Gateway's own account: records of
  * connections that vanish without it expire by TTL or are removed on the first 410 from @connections.
  */
-import { createChatService } from './core/runtime';
+import { createChatService } from './core/chat-service-factory';
 import { requestLogger, type WebSocketEvent, type WebSocketResult } from './core/websocket';
 
 export async function handler(event: WebSocketEvent): Promise<WebSocketResult> {

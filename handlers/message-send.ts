@@ -1,9 +1,9 @@
 /** message.send: store, ack the sender (route response), deliver to the thread's other connections. */
 import { messageSentFrame } from './core/protocol';
 import { validateSendMessage } from './core/validation';
-import { twoWayRoute } from './core/chat-route';
+import { chatServiceRoute } from './core/chat-service-route';
 
-export const handler = twoWayRoute(async ({ frame, service, event, connectionId, annotate }) => {
+export const handler = chatServiceRoute(async ({ frame, service, event, connectionId, annotate }) => {
   const request = validateSendMessage(frame);
   annotate({ textLength: request.text.length, clientMessageId: request.clientMessageId });
   const result = await service.sendMessage(

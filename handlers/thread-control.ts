@@ -5,11 +5,11 @@
 import { threadOf } from './core/identity';
 import { ChatError } from './core/protocol';
 import { validateThreadControlRequest } from './core/validation';
-import { twoWayRoute } from './core/chat-route';
+import { chatServiceRoute } from './core/chat-service-route';
 
 const ENABLES: Record<string, boolean> = { 'thread.takeover': true, 'thread.release': false };
 
-export const handler = twoWayRoute(async ({ frame, service, event, connectionId, routeKey, annotate }) => {
+export const handler = chatServiceRoute(async ({ frame, service, event, connectionId, routeKey, annotate }) => {
   const enabled = ENABLES[routeKey];
   if (enabled === undefined) throw new ChatError('UNKNOWN_ACTION', `Route ${routeKey} is not a thread control action`);
   const request = validateThreadControlRequest(frame, routeKey as 'thread.takeover' | 'thread.release');

@@ -1,9 +1,9 @@
 /** thread.history: a page of the connection's thread, oldest to newest; `before` pages back. */
 import { threadOf } from './core/identity';
 import { validateHistoryRequest } from './core/validation';
-import { twoWayRoute } from './core/chat-route';
+import { chatServiceRoute } from './core/chat-service-route';
 
-export const handler = twoWayRoute(async ({ frame, service, event, connectionId, annotate }) => {
+export const handler = chatServiceRoute(async ({ frame, service, event, connectionId, annotate }) => {
   const request = validateHistoryRequest(frame);
   const caller = await service.identify(connectionId, event.requestContext.authorizer);
   const threadId = threadOf(caller, request.threadId);

@@ -11,34 +11,32 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { BUNDLE_HANDLER, type HandlerBundle } from './bundling';
+import { LAMBDA_RUNTIME } from './chat-server-defaults';
 import { skipCheckovCheck } from './checkov';
+import type { FunctionModel, ResourceRef } from './deployment-model';
 import { ARCHIVE_FILE_MODE } from './deterministic-zip';
-import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './iam';
+import { policyDocument, serviceTrustPolicy } from './iam';
 
-/** Lambda runtime of every function (the handlers are bundled for Node.js 22). */
-export const LAMBDA_RUNTIME = 'nodejs22.x';
+export { LAMBDA_RUNTIME };
 
 /** Fixed file mode inside the zip, so the archive (and its hash) is the same on every machine. */
 export { ARCHIVE_FILE_MODE };
 
 export interface ChatFunctionProps {
-  /** Physical function name (also names its role and log group). */
-  readonly functionName: string;
-  readonly description: string;
+  /** The function in the deployment model: name, settings, statements. */
+  readonly model: FunctionModel;
   readonly bundle: HandlerBundle;
+  /** The model's environment with every reference resolved. */
   readonly environment: Readonly<Record<string, string>>;
-  /** Statements beyond writing to its own log group. */
-  readonly statements: readonly PolicyStatement[];
-  readonly architecture: 'arm64' | 'x86_64';
-  readonly memorySize: number;
-  readonly timeout: number;
+  /** Resolves the references of the model's statements (its own log streams excepted: this construct creates them). */
+  readonly resolve: (ref: ResourceRef) => string;
   readonly logRetentionDays: number;
   readonly kmsKeyArn?: string;
   /**
    * How the function is invoked. With `deadLetterQueueArn` (it may be invoked asynchronously), failed
-   * asynchronous invocations go to that queue after Lambda's retries and the role may send there only;
-   * otherwise `synchronousOnly` says what invokes it, synchronously (the reason a function DLQ would
-   * stay empty). `concurrencyBound` says what bounds its concurrency (why none is reserved).
+   * asynchronous invocations go to that queue after Lambda's retries (the model grants the role
+   * `sqs:SendMessage` there); otherwise `synchronousOnly` says what invokes it, synchronously (the reason a
+   * function DLQ would stay empty). `concurrencyBound` says what bounds its concurrency (why none is reserved).
    */
   readonly invocation:
     | { readonly deadLetterQueueArn: string; readonly concurrencyBound: string }
@@ -60,7 +58,8 @@ export class ChatFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     super(scope, id);
-    const { functionName, kmsKeyArn, invocation } = props;
+    const { model, kmsKeyArn, invocation } = props;
+    const functionName = model.name;
     const deadLetterQueueArn = 'deadLetterQueueArn' in invocation ? invocation.deadLetterQueueArn : undefined;
 
     const asset = new TerraformAsset(this, 'bundle', {
@@ -97,33 +96,27 @@ export class ChatFunction extends Construct {
     this.policy = new IamRolePolicy(this, 'policy', {
       name: functionName,
       role: this.role.id,
-      policy: policyDocument([
-        {
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`${this.logGroup.arn}:*`],
-        },
-        ...props.statements,
-        // Lambda sends failed asynchronous invocations to the dead-letter queue with the function's role.
-        ...(deadLetterQueueArn
-          ? [{ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [deadLetterQueueArn] }]
-          : []),
-        // The environment variables are encrypted with the key.
-        ...(kmsKeyArn ? [{ sid: 'DecryptWithChatKey', actions: ['kms:Decrypt'], resources: [kmsKeyArn] }] : []),
-      ]),
+      policy: policyDocument(
+        model.statements.map((statement) => ({
+          ...statement,
+          resources: statement.resources.map((ref) =>
+            ref.kind === 'logStreams' && ref.fn === model.id ? `${this.logGroup.arn}:*` : props.resolve(ref),
+          ),
+        })),
+      ),
     });
 
     this.function = new LambdaFunction(this, 'function', {
       functionName,
-      description: props.description,
+      description: model.description,
       role: this.role.arn,
       runtime: LAMBDA_RUNTIME,
-      architectures: [props.architecture],
+      architectures: [model.architecture],
       handler: BUNDLE_HANDLER,
       filename: this.archive.outputPath,
       sourceCodeHash: this.archive.outputBase64Sha256,
-      memorySize: props.memorySize,
-      timeout: props.timeout,
+      memorySize: model.memorySize,
+      timeout: model.timeout,
       environment: { variables: { ...props.environment } },
       kmsKeyArn,
       deadLetterConfig: deadLetterQueueArn ? { targetArn: deadLetterQueueArn } : undefined,

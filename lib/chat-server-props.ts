@@ -4,7 +4,9 @@
  */
 import * as path from 'node:path';
 import { Token } from 'cdktf';
-import { DEFAULTS } from './schema';
+import { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
+
+export { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
 
 /** Optional custom domain for the WebSocket API (regional endpoint). */
 export interface ChatServerDomainProps {
@@ -295,28 +297,6 @@ export interface ResolvedChatServerProps {
   readonly configureApiGatewayAccountLogging: boolean;
   readonly handlerSourceRoot: string;
 }
-
-/** The defaults, in one place (the JSDoc `@default` tags above repeat them for readers). */
-export const CHAT_SERVER_DEFAULTS = {
-  messageRetentionDays: DEFAULTS.messageRetentionDays,
-  stageName: 'prod',
-  throttling: { rateLimit: 1000, burstLimit: 500 },
-  rateLimit: { messages: DEFAULTS.rateLimitMessages, windowSeconds: DEFAULTS.rateLimitWindowSeconds },
-  lambda: { architecture: 'arm64', memorySize: 256, timeout: 10 },
-  logRetentionDays: 365,
-  deletionProtection: true,
-  configureApiGatewayAccountLogging: true,
-  userIdClaim: DEFAULTS.userIdClaim,
-  rolesClaim: DEFAULTS.rolesClaim,
-  agentRole: DEFAULTS.agentRole,
-  /** lib/ sits at the package root, next to handlers/. */
-  handlerSourceRoot: path.resolve(__dirname, '..'),
-} as const;
-
-/** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 /** A prop failed validation; `prop` is its path, e.g. `throttling.rateLimit`. */
 export class ChatServerPropsError extends Error {

@@ -12,21 +12,28 @@ import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { bundleHandlers } from './bundling';
 import { ChatFunction, type ChatFunctionProps } from './chat-function';
+import { CHAT_SERVER_DEFAULTS } from './chat-server-defaults';
 import {
   ChatServerPropsError,
   resolveChatServerProps,
   type ChatServerProps,
-  type ResolvedAuth,
   type ResolvedChatServerProps,
 } from './chat-server-props';
 import { ChatUserPool } from './cognito-user-pool';
 import { createDeadLetterQueue } from './dead-letter-queue';
-import { HANDLER_WIRING, type TableAccess } from './handler-wiring';
-import type { PolicyStatement } from './iam';
-import { policyDocument } from './iam';
+import {
+  deploymentModel,
+  functionsOf,
+  type DeploymentModel,
+  type EnvValue,
+  type FunctionModel,
+  type ModelStatement,
+  type ResourceRef,
+} from './deployment-model';
+import { policyDocument, type PolicyStatement } from './iam';
 import { Outbox } from './outbox';
 import { ResponderTopic, type BotFunction, type BotSubscription, type SubscribeBotOptions } from './responder-topic';
-import { ENV, HANDLERS, ROUTES, TABLES, type HandlerId, type TableId } from './schema';
+import { functionSuffix, type HandlerId, type TableId } from './schema';
 import { createTables } from './tables';
 import { tagResources } from './tags';
 import { ChatWebSocketApi, connectionsEndpointOf, createWebSocketApi, postToConnectionsArnOf } from './websocket-api';
@@ -44,18 +51,11 @@ export interface ChatServerAuthSettings {
   readonly audience?: string;
 }
 
-/** Function name suffix of a handler: its entry file name (`handlers/message-send.ts` → `message-send`). */
-export function functionSuffix(handlerId: HandlerId): string {
-  return HANDLERS[handlerId].replace(/^.*\//, '').replace(/\.ts$/, '');
-}
-
-function pascal(value: string): string {
-  return value.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase());
-}
-
 export class ChatServer extends Construct {
   /** The props with every default applied. */
   readonly config: ResolvedChatServerProps;
+  /** The deployment this construct renders: functions, statements, environments, routes, names. */
+  readonly model: DeploymentModel;
   readonly tables: Readonly<Record<TableId, DynamodbTable>>;
   readonly messagesTable: DynamodbTable;
   readonly connectionsTable: DynamodbTable;
@@ -89,6 +89,8 @@ export class ChatServer extends Construct {
       Annotations.of(this).addWarning(INSECURE_AUTH_WARNING);
     }
     this.checkAccountWideNames();
+    const model = deploymentModel({ ...config, logLevel: CHAT_SERVER_DEFAULTS.logLevel });
+    this.model = model;
 
     this.tables = createTables(this, {
       name,
@@ -101,24 +103,21 @@ export class ChatServer extends Construct {
     this.idempotencyTable = this.tables.idempotency;
 
     this.responderTopic = new ResponderTopic(this, 'responder-topic', {
-      topicName: config.snsTopicName,
+      topicName: model.topic.name,
       kmsKeyArn: config.kmsKeyArn,
     });
     this.outbox = new Outbox(this, 'outbox', {
-      queueName: `${name}-outbox-failures`,
+      queueName: model.queues.outboxFailures.name,
       kmsKeyArn: config.kmsKeyArn,
     });
 
     this.botReplyDeadLetterQueue = createDeadLetterQueue(this, 'bot-reply-dlq', {
-      name: `${name}-bot-reply-dlq`,
+      name: model.queues.botReplyDeadLetters.name,
       kmsKeyArn: config.kmsKeyArn,
     });
 
     this.webSocketApi = createWebSocketApi(this, 'websocket-api', name);
-    const connectionsEndpoint = connectionsEndpointOf(this.webSocketApi, config.stageName);
-    const postToConnectionsArn = postToConnectionsArnOf(this.webSocketApi, config.stageName);
 
-    let jwt: { jwksUrl: string; issuer: string; audience: string } | undefined;
     if (config.auth.mode === 'create-cognito-user-pool') {
       this.userPool = new ChatUserPool(this, 'user-pool', {
         name,
@@ -126,69 +125,24 @@ export class ChatServer extends Construct {
         selfSignUp: config.auth.selfSignUp,
         deletionProtection: config.deletionProtection,
       });
-      jwt = { jwksUrl: this.userPool.jwksUrl, issuer: this.userPool.issuer, audience: this.userPool.client.id };
+      this.auth = { mode: 'jwt', jwksUrl: this.userPool.jwksUrl, issuer: this.userPool.issuer, audience: this.userPool.client.id };
     } else if (config.auth.mode === 'jwt') {
-      jwt = { jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience };
+      this.auth = { mode: 'jwt', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience };
+    } else {
+      this.auth = { mode: 'none' };
     }
-    this.auth = jwt ? { mode: 'jwt', ...jwt } : { mode: 'none' };
 
     const bundles = bundleHandlers(config.handlerSourceRoot);
     const functions = {} as Record<HandlerId, ChatFunction>;
-    for (const handlerId of Object.keys(HANDLERS) as HandlerId[]) {
-      // No authorizer without authentication.
-      if (handlerId === 'authorizer' && !jwt) continue;
-      const wiring = HANDLER_WIRING[handlerId];
-      const statements: PolicyStatement[] = wiring.tables.flatMap((access) => this.tableStatements(access));
-      if (wiring.postsToConnections) {
-        statements.push({
-          sid: 'PostToConnections',
-          actions: ['execute-api:ManageConnections'],
-          resources: [postToConnectionsArn],
-        });
-      }
-      if (wiring.publishesFromStream) statements.push(...this.outboxStatements());
-      const touchesData = statements.length > 0;
-      if (config.kmsKeyArn && touchesData) {
-        // Writes to a KMS-encrypted topic or queue need GenerateDataKey (with Decrypt, granted to every
-        // function below). kms:Encrypt is what aws-cdk's DynamoDB write grants add for a customer key:
-        // kept, so that the first apply against a key policy that delegates to IAM cannot fail on it.
-        statements.push({
-          sid: 'EncryptWithChatKey',
-          actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-          resources: [config.kmsKeyArn],
-        });
-      }
-
-      const environment: Record<string, string> = {};
-      if (wiring.verifiesTokens) {
-        if (!jwt || config.auth.mode === 'none') throw new Error('unreachable: authorizer without JWT settings');
-        Object.assign(environment, this.tokenEnvironment(jwt, config.auth));
-      } else {
-        Object.assign(environment, {
-          [ENV.authMode]: jwt ? 'jwt' : 'none',
-          [ENV.messageRetentionDays]: String(config.messageRetentionDays),
-          [ENV.rateLimitMessages]: String(config.rateLimit.messages),
-          [ENV.rateLimitWindowSeconds]: String(config.rateLimit.windowSeconds),
-        });
-      }
-      for (const table of new Set(wiring.tables.map((access) => access.table))) {
-        environment[TABLE_ENV[table]] = this.tables[table].name;
-      }
-      if (wiring.postsToConnections) environment[ENV.connectionsEndpoint] = connectionsEndpoint;
-      if (wiring.publishesFromStream) environment[ENV.responderTopicArn] = this.responderTopic.topicArn;
-
-      functions[handlerId] = new ChatFunction(this, `fn-${functionSuffix(handlerId)}`, {
-        functionName: `${name}-${functionSuffix(handlerId)}`,
-        description: `${name}: ${wiring.description}`,
-        bundle: bundles[handlerId],
-        environment,
-        statements,
-        architecture: config.lambda.architecture,
-        memorySize: config.lambda.memorySize,
-        timeout: config.lambda.timeout,
+    for (const fn of functionsOf(model)) {
+      functions[fn.id] = new ChatFunction(this, `fn-${functionSuffix(fn.id)}`, {
+        model: fn,
+        bundle: bundles[fn.id],
+        environment: Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, this.resolveEnv(value)])),
+        resolve: (ref) => this.resolve(ref),
         logRetentionDays: config.logRetentionDays,
         kmsKeyArn: config.kmsKeyArn,
-        invocation: this.invocationOf(handlerId),
+        invocation: this.invocationOf(fn),
       });
     }
     this.functions = functions;
@@ -197,6 +151,7 @@ export class ChatServer extends Construct {
       name,
       api: this.webSocketApi,
       stageName: config.stageName,
+      routes: model.routes,
       functions: Object.fromEntries(Object.entries(functions).map(([id, fn]) => [id, fn.function])),
       authorizerFunction: functions.authorizer?.function,
       throttling: config.throttling,
@@ -214,12 +169,11 @@ export class ChatServer extends Construct {
     });
 
     this.botReplyFunction = functions.botReply.function;
+    const invokePolicy = this.model.policies.botReplyInvoke;
     this.botReplyInvokePolicy = new IamPolicy(this, 'bot-reply-invoke-policy', {
-      name: `${name}-bot-reply-invoke`,
-      description: `Lets a bot reply in chat ${name}: invoke ${name}-${functionSuffix('botReply')} only`,
-      policy: policyDocument([
-        { sid: 'InvokeBotReply', actions: ['lambda:InvokeFunction'], resources: [this.botReplyFunction.arn] },
-      ]),
+      name: invokePolicy.name,
+      description: invokePolicy.description,
+      policy: policyDocument(this.resolveStatements(invokePolicy.statements)),
     });
 
     tagResources(this, config.tags);
@@ -299,98 +253,87 @@ export class ChatServer extends Construct {
     chatServersByApp.set(app, [...inApp, this]);
   }
 
-  /** Who invokes a handler's function and how: its dead-letter queue, or why it needs none. */
-  private invocationOf(handlerId: HandlerId): ChatFunctionProps['invocation'] {
-    const { name } = this.config;
+  /** Who invokes a function and how: its dead-letter queue, or why it needs none (checkov skip reasons). */
+  private invocationOf(fn: FunctionModel): ChatFunctionProps['invocation'] {
     const throttled = 'API Gateway is its only invoker, so the stage throttling (throttling prop) bounds its concurrency.';
-    const routes = Object.keys(ROUTES).filter((routeKey) => ROUTES[routeKey] === handlerId);
-    if (handlerId === 'botReply') {
-      return {
-        deadLetterQueueArn: this.botReplyDeadLetterQueue.arn,
-        concurrencyBound:
-          `Bots holding the ${name}-bot-reply-invoke policy invoke it directly, so the stage throttling does not ` +
-          "bound it: the bots' own invocation rate and the account's concurrency limit do.",
-      };
-    }
-    if (handlerId === 'outbox') {
-      return {
-        synchronousOnly:
-          `its DynamoDB stream event source mapping (records that still fail after its retries go to the ` +
-          `mapping's on-failure queue ${name}-outbox-failures)`,
-        concurrencyBound:
-          'Its stream mapping processes one batch per messages-table shard at a time (parallelization factor 1), ' +
-          'so the shard count bounds its concurrency.',
-      };
-    }
-    if (handlerId === 'authorizer') {
-      return { synchronousOnly: 'API Gateway (the $connect authorizer, by its source_arn)', concurrencyBound: throttled };
-    }
-    if (routes.length === 0) throw new Error(`ChatServer: no route and no invoker known for handler ${handlerId}`);
-    return { synchronousOnly: `API Gateway (route ${routes.join(', ')}, by its source_arn)`, concurrencyBound: throttled };
-  }
-
-  private tableStatements(access: TableAccess): PolicyStatement[] {
-    const table = this.tables[access.table];
-    const label = pascal(access.table);
-    const statements: PolicyStatement[] = [];
-    if (access.actions.length > 0) {
-      statements.push({ sid: `${label}Table`, actions: [...access.actions], resources: [table.arn] });
-    }
-    for (const indexName of access.indexQueries ?? []) {
-      if (!TABLES[access.table].globalIndexes.some((index) => index.indexName === indexName)) {
-        throw new Error(`HANDLER_WIRING: table ${access.table} has no index ${indexName}`);
+    const invoker = fn.invokers[0];
+    switch (invoker.kind) {
+      case 'policyHolders': {
+        if (!fn.deadLetterQueue) throw new Error(`ChatServer: ${fn.name} may be invoked asynchronously but has no dead-letter queue`);
+        return {
+          deadLetterQueueArn: this.resolve({ kind: 'queue', queue: fn.deadLetterQueue }),
+          concurrencyBound:
+            `Bots holding the ${this.model.policies.botReplyInvoke.name} policy invoke it directly, so the stage throttling ` +
+            "does not bound it: the bots' own invocation rate and the account's concurrency limit do.",
+        };
       }
-      statements.push({
-        sid: `${label}${pascal(indexName)}Index`,
-        actions: ['dynamodb:Query'],
-        resources: [`${table.arn}/index/${indexName}`],
-      });
+      case 'streamMapping':
+        return {
+          synchronousOnly:
+            `its DynamoDB stream event source mapping (records that still fail after its retries go to the ` +
+            `mapping's on-failure queue ${this.model.queues[invoker.onFailure].name})`,
+          concurrencyBound:
+            'Its stream mapping processes one batch per messages-table shard at a time (parallelization factor 1), ' +
+            'so the shard count bounds its concurrency.',
+        };
+      case 'authorizer':
+        return { synchronousOnly: 'API Gateway (the $connect authorizer, by its source_arn)', concurrencyBound: throttled };
+      case 'route': {
+        const routes = fn.invokers.flatMap((each) => (each.kind === 'route' ? [each.routeKey] : []));
+        return { synchronousOnly: `API Gateway (route ${routes.join(', ')}, by its source_arn)`, concurrencyBound: throttled };
+      }
     }
-    return statements;
   }
 
-  private outboxStatements(): PolicyStatement[] {
-    return [
-      {
-        sid: 'ReadMessagesStream',
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-        resources: [this.messagesTable.streamArn],
-      },
-      {
-        // ListStreams has no resource-level permissions (Service Authorization Reference: no resource type),
-        // so "*" is the only Resource IAM honours for it; the event source mapping calls it. It lists stream
-        // ARNs only: reading a stream needs the statement above, which names exactly one.
-        sid: 'ListStreams',
-        actions: ['dynamodb:ListStreams'],
-        resources: ['*'],
-      },
-      { sid: 'PublishToResponderTopic', actions: ['sns:Publish'], resources: [this.responderTopic.topicArn] },
-      { sid: 'SendOutboxFailures', actions: ['sqs:SendMessage'], resources: [this.outbox.failureQueue.arn] },
-    ];
+  /** The Terraform expression of a model reference. */
+  private resolve(ref: ResourceRef): string {
+    switch (ref.kind) {
+      case 'table':
+        return this.tables[ref.table].arn;
+      case 'tableIndex':
+        return `${this.tables[ref.table].arn}/index/${ref.index}`;
+      case 'tableStream':
+        return this.tables[ref.table].streamArn;
+      case 'topic':
+        return this.responderTopic.topicArn;
+      case 'queue':
+        return ref.queue === 'outboxFailures' ? this.outbox.failureQueue.arn : this.botReplyDeadLetterQueue.arn;
+      case 'postToConnections':
+        return postToConnectionsArnOf(this.webSocketApi, this.config.stageName);
+      case 'function':
+        return this.functions[ref.fn].function.arn;
+      case 'logStreams':
+        return `${this.functions[ref.fn].logGroup.arn}:*`;
+      case 'kmsKey':
+        if (!this.config.kmsKeyArn) throw new Error('ChatServer: a statement names the KMS key, but kmsKeyArn is not set');
+        return this.config.kmsKeyArn;
+      case 'anyResource':
+        return '*';
+    }
   }
 
-  private tokenEnvironment(
-    jwt: { jwksUrl: string; issuer: string; audience: string },
-    auth: Exclude<ResolvedAuth, { mode: 'none' }>,
-  ): Record<string, string> {
-    return {
-      [ENV.jwksUrl]: jwt.jwksUrl,
-      [ENV.issuer]: jwt.issuer,
-      [ENV.audience]: jwt.audience,
-      [ENV.userIdClaim]: auth.userIdClaim,
-      [ENV.rolesClaim]: auth.rolesClaim,
-      [ENV.agentRole]: auth.agentRole,
-    };
+  private resolveStatements(statements: readonly ModelStatement[]): PolicyStatement[] {
+    return statements.map((statement) => ({ ...statement, resources: statement.resources.map((ref) => this.resolve(ref)) }));
+  }
+
+  private resolveEnv(value: EnvValue): string {
+    if (typeof value === 'string') return value;
+    switch (value.kind) {
+      case 'tableName':
+        return this.tables[value.table].name;
+      case 'topicArn':
+        return this.responderTopic.topicArn;
+      case 'connectionsEndpoint':
+        return connectionsEndpointOf(this.webSocketApi, this.config.stageName);
+      case 'userPool': {
+        if (!this.userPool) throw new Error('ChatServer: an environment variable names the user pool, but none is created');
+        const { issuer, jwksUrl, client } = this.userPool;
+        return value.attribute === 'issuer' ? issuer : value.attribute === 'jwksUrl' ? jwksUrl : client.id;
+      }
+    }
   }
 }
 
 /** The ChatServers constructed so far, by stack and by app (for checkAccountWideNames). */
 const chatServersByStack = new WeakMap<TerraformStack, ChatServer[]>();
 const chatServersByApp = new WeakMap<App, ChatServer[]>();
-
-const TABLE_ENV: Readonly<Record<TableId, string>> = {
-  messages: ENV.messagesTable,
-  connections: ENV.connectionsTable,
-  threads: ENV.threadsTable,
-  idempotency: ENV.idempotencyTable,
-};

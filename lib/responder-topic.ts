@@ -11,15 +11,10 @@ import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { createDeadLetterQueue } from './dead-letter-queue';
 import { policyDocument } from './iam';
-import { OUTBOX_MESSAGE_ATTRIBUTES, type OutboxMessageAttribute } from './schema';
+import { DEFAULT_BOT_FILTER_POLICY, OUTBOX_MESSAGE_ATTRIBUTES, type OutboxMessageAttribute } from './schema';
 
 export { DEAD_LETTER_RETENTION_SECONDS } from './dead-letter-queue';
 
-/** The usual bot: user messages only, and nothing while a human agent has taken the thread over. */
-export const DEFAULT_BOT_FILTER_POLICY: Readonly<Record<string, readonly string[]>> = {
-  messageType: ['user'],
-  isHumanOverride: ['false'],
-};
 
 export interface ResponderTopicProps {
   readonly topicName: string;

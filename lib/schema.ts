@@ -155,6 +155,17 @@ export const ENV = {
   logLevel: 'CHAT_LOG_LEVEL',
 } as const;
 
+/** The variable holding each table's physical name (the construct sets it on the functions that use the table). */
+export const TABLE_NAME_ENV: Readonly<Record<TableId, string>> = {
+  messages: ENV.messagesTable,
+  connections: ENV.connectionsTable,
+  threads: ENV.threadsTable,
+  idempotency: ENV.idempotencyTable,
+};
+
+/** Variable a bot reads to find the bot-reply function (the `bot_reply_function_name` output holds the same name). */
+export const BOT_REPLY_FUNCTION_ENV = 'CHAT_BOT_REPLY_FUNCTION_NAME';
+
 /** Defaults shared by the construct props and the local runtime. */
 export const DEFAULTS = {
   messageRetentionDays: 90,
@@ -219,3 +230,19 @@ export const OUTBOX_MESSAGE_ATTRIBUTES = {
 } as const satisfies Readonly<Record<string, readonly string[] | null>>;
 
 export type OutboxMessageAttribute = keyof typeof OUTBOX_MESSAGE_ATTRIBUTES;
+
+/** The usual bot's subscription filter: user messages only, and nothing while a human agent has taken the thread over. */
+export const DEFAULT_BOT_FILTER_POLICY = {
+  messageType: ['user'],
+  isHumanOverride: ['false'],
+} as const satisfies Readonly<Partial<Record<OutboxMessageAttribute, readonly string[]>>>;
+
+/** A handler's entry file name, which names its function (`handlers/message-send.ts` → `message-send`). */
+export function functionSuffix(handlerId: HandlerId): string {
+  return HANDLERS[handlerId].replace(/^.*\//, '').replace(/\.ts$/, '');
+}
+
+/** Physical name of a handler's function: `<name>-<entry file name>`, e.g. `support-message-send`. */
+export function functionName(instanceName: string, handlerId: HandlerId): string {
+  return `${instanceName}-${functionSuffix(handlerId)}`;
+}

@@ -27,7 +27,8 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { skipCheckovCheck } from './checkov';
 import type { ChatServerDomainProps } from './chat-server-props';
 import { serviceTrustPolicy } from './iam';
-import { ROUTES, TWO_WAY_ROUTES, type HandlerId } from './schema';
+import type { RouteModel } from './deployment-model';
+import type { HandlerId } from './schema';
 
 /** One JSON line per frame/connect in the stage's access log (no message content). */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -67,6 +68,8 @@ export interface ChatWebSocketApiProps {
   readonly name: string;
   readonly api: Apigatewayv2Api;
   readonly stageName: string;
+  /** The routes (deployment model), each with its function below. */
+  readonly routes: readonly RouteModel[];
   /** The function of every handler a route uses. */
   readonly functions: Readonly<Partial<Record<HandlerId, LambdaFunction>>>;
   /** The JWT authorizer function; undefined in auth mode none. */
@@ -110,7 +113,7 @@ export class ChatWebSocketApi extends Construct {
 
     // One integration per function, shared by its routes (thread.takeover and thread.release).
     const integrations: Partial<Record<HandlerId, Apigatewayv2Integration>> = {};
-    for (const handlerId of [...new Set(Object.values(ROUTES))]) {
+    for (const handlerId of [...new Set(props.routes.map((route) => route.fn))]) {
       const fn = props.functions[handlerId];
       if (!fn) throw new Error(`ChatWebSocketApi: no function for handler ${handlerId}`);
       integrations[handlerId] = new Apigatewayv2Integration(this, `integration-${handlerId}`, {
@@ -143,16 +146,15 @@ export class ChatWebSocketApi extends Construct {
 
     const routes: Record<string, Apigatewayv2Route> = {};
     const routeResponses: Record<string, Apigatewayv2RouteResponse> = {};
-    for (const [routeKey, handlerId] of Object.entries(ROUTES)) {
+    for (const { routeKey, fn: handlerId, twoWay, authorized } of props.routes) {
       const slug = routeSlug(routeKey);
-      const twoWay = TWO_WAY_ROUTES.includes(routeKey);
-      const authorized = routeKey === '$connect' && this.authorizer !== undefined;
+      if (authorized && !this.authorizer) throw new Error(`ChatWebSocketApi: route ${routeKey} is authorized, but there is no authorizer`);
       const route = new Apigatewayv2Route(this, `route-${slug}`, {
         apiId: this.api.id,
         routeKey,
         target: `integrations/${integrations[handlerId]!.id}`,
         authorizationType: authorized ? 'CUSTOM' : 'NONE',
-        authorizerId: authorized ? this.authorizer!.id : undefined,
+        authorizerId: authorized ? this.authorizer?.id : undefined,
         routeResponseSelectionExpression: twoWay ? '$default' : undefined,
       });
       if (!authorized) {

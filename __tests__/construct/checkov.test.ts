@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { functionSuffix } from '../../lib/chat-server';
+import { functionSuffix } from '../../lib/schema';
 import { CHECKOV_BASELINE_FILE, checkovBaselineOf, checkovSkipsOf } from '../../lib/checkov';
 import { ROUTES } from '../../lib/schema';
 import { baseProps, fullSynth, type FullSynth, type Json } from './support/synth';

@@ -9,10 +9,20 @@ import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { ChatServer, functionSuffix } from '../../lib/chat-server';
+import { ChatServer } from '../../lib/chat-server';
+import { functionsOf, type DeploymentModel, type EnvValue, type ResourceRef } from '../../lib/deployment-model';
 import { ACCESS_LOG_FORMAT } from '../../lib/websocket-api';
-import { DEFAULT_BOT_FILTER_POLICY } from '../../lib/responder-topic';
-import { HANDLERS, OUTBOX_FILTER_PATTERN, ROUTES, TABLES, TWO_WAY_ROUTES, type HandlerId } from '../../lib/schema';
+import {
+  DEFAULT_BOT_FILTER_POLICY,
+  HANDLERS,
+  OUTBOX_FILTER_PATTERN,
+  ROUTES,
+  TABLES,
+  TWO_WAY_ROUTES,
+  functionName,
+  functionSuffix,
+  type HandlerId,
+} from '../../lib/schema';
 import {
   asList,
   baseProps,
@@ -34,18 +44,59 @@ const KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-
 
 let json: Json;
 let synthesized: string;
+let model: DeploymentModel;
 beforeAll(() => {
-  synthesized = synthChatServerString(baseProps());
+  synthesized = synthChatServerString(baseProps(), (chat) => {
+    model = chat.model;
+  });
   json = JSON.parse(synthesized) as Json;
 });
 
-const tableArn = (logical: string): string =>
-  refTo(json, 'aws_dynamodb_table', (t) => t.name === `chat-${logical}`, 'arn');
 const fnByName = (name: string): Json =>
   resourceList(json, 'aws_lambda_function').find((f) => f.function_name === name) as Json;
 const fnRef = (handlerId: HandlerId, attribute: string): string =>
   refTo(json, 'aws_lambda_function', (f) => f.function_name === `chat-${functionSuffix(handlerId)}`, attribute);
 const apiRef = (attribute: string): string => refTo(json, 'aws_apigatewayv2_api', () => true, attribute);
+
+/** The synthesized Terraform expression for a model reference, found by the physical names the model gives. */
+function resourceOf(ref: ResourceRef): string {
+  switch (ref.kind) {
+    case 'table':
+      return refTo(json, 'aws_dynamodb_table', (t) => t.name === model.tables[ref.table].name, 'arn');
+    case 'tableIndex':
+      return `${resourceOf({ kind: 'table', table: ref.table })}/index/${ref.index}`;
+    case 'tableStream':
+      return refTo(json, 'aws_dynamodb_table', (t) => t.name === model.tables[ref.table].name, 'stream_arn');
+    case 'topic':
+      return refTo(json, 'aws_sns_topic', (t) => t.name === model.topic.name, 'arn');
+    case 'queue':
+      return refTo(json, 'aws_sqs_queue', (q) => q.name === model.queues[ref.queue].name, 'arn');
+    case 'postToConnections':
+      return `${apiRef('execution_arn')}/${model.stageName}/POST/@connections/*`;
+    case 'function':
+      return refTo(json, 'aws_lambda_function', (f) => f.function_name === model.functions[ref.fn]!.name, 'arn');
+    case 'logStreams':
+      return `${refTo(json, 'aws_cloudwatch_log_group', (g) => g.name === `/aws/lambda/${model.functions[ref.fn]!.name}`, 'arn')}:*`;
+    case 'kmsKey':
+      return model.kmsKeyArn!;
+    case 'anyResource':
+      return '*';
+  }
+}
+
+function envValue(value: EnvValue): string {
+  if (typeof value === 'string') return value;
+  switch (value.kind) {
+    case 'tableName':
+      return refTo(json, 'aws_dynamodb_table', (t) => t.name === model.tables[value.table].name, 'name');
+    case 'topicArn':
+      return resourceOf({ kind: 'topic' });
+    case 'connectionsEndpoint':
+      return `\${replace(${apiRef('api_endpoint').slice(2, -1)}, "wss://", "https://")}/${model.stageName}`;
+    case 'userPool':
+      throw new Error('the default props verify an existing issuer');
+  }
+}
 
 describe('tables', () => {
   test.each(Object.entries(TABLES))('%s table: keys, indexes, TTL, PITR, encryption, on-demand, deletion protection from the schema', (_, schema) => {
@@ -178,43 +229,16 @@ describe('functions', () => {
     }
   });
 
-  test('environment: each function gets the settings and only the table names/endpoint/topic it uses', () => {
-    const tableName = (logical: string): string =>
-      refTo(json, 'aws_dynamodb_table', (t) => t.name === `chat-${logical}`, 'name');
-    const settings = {
-      CHAT_AUTH_MODE: 'jwt',
-      CHAT_MESSAGE_RETENTION_DAYS: '90',
-      CHAT_RATE_LIMIT_MESSAGES: '20',
-      CHAT_RATE_LIMIT_WINDOW_SECONDS: '10',
-    };
-    const endpoint = `\${replace(${apiRef('api_endpoint').slice(2, -1)}, "wss://", "https://")}/prod`;
-    const env = (suffix: string): Json => fnByName(`chat-${suffix}`).environment.variables;
-    expect(env('authorizer')).toEqual({
-      CHAT_AUTH_JWKS_URL: 'https://issuer.example.com/.well-known/jwks.json',
-      CHAT_AUTH_ISSUER: 'https://issuer.example.com/',
-      CHAT_AUTH_AUDIENCE: 'chat-clients',
-      CHAT_AUTH_USER_ID_CLAIM: 'sub',
-      CHAT_AUTH_ROLES_CLAIM: 'cognito:groups',
-      CHAT_AUTH_AGENT_ROLE: 'chat-agent',
-    });
-    expect(env('connect')).toEqual({
-      ...settings,
-      CHAT_THREADS_TABLE: tableName('threads'),
-      CHAT_CONNECTIONS_TABLE: tableName('connections'),
-    });
-    expect(env('default')).toEqual(settings);
-    expect(env('message-send')).toEqual({
-      ...settings,
-      CHAT_CONNECTIONS_TABLE: tableName('connections'),
-      CHAT_THREADS_TABLE: tableName('threads'),
-      CHAT_IDEMPOTENCY_TABLE: tableName('idempotency'),
-      CHAT_MESSAGES_TABLE: tableName('messages'),
-      CHAT_CONNECTIONS_ENDPOINT: endpoint,
-    });
-    expect(env('outbox')).toEqual({
-      ...settings,
-      CHAT_RESPONDER_TOPIC_ARN: refTo(json, 'aws_sns_topic', () => true, 'arn'),
-    });
+  test('environment: each function gets exactly its environment in the deployment model, every reference resolved', () => {
+    // GIVEN the model the construct rendered WHEN its functions are synthesized
+    for (const fn of functionsOf(model)) {
+      const expectedEnv = Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, envValue(value)]));
+      // THEN the function's variables are the model's, no more and no fewer
+      expect({ fn: fn.name, env: fnByName(fn.name).environment.variables }).toEqual({ fn: fn.name, env: expectedEnv });
+    }
+  });
+
+  test('environment: the configured settings reach the functions', () => {
     const custom = synthChatServer(
       baseProps({ messageRetentionDays: 30, rateLimit: { messages: 5, windowSeconds: 60 }, stageName: 'live' }),
     );
@@ -260,78 +284,20 @@ describe('IAM', () => {
     ]);
   });
 
-  // The exact statements each function gets (besides writing to its own log group).
   const POST = (): string => `${apiRef('execution_arn')}/prod/POST/@connections/*`;
-  const expected: Record<string, () => Array<[string, string[], string[]]>> = {
-    authorizer: () => [],
-    connect: () => [
-      ['ThreadsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('threads')]],
-      ['ConnectionsTable', ['dynamodb:PutItem'], [tableArn('connections')]],
-    ],
-    disconnect: () => [['ConnectionsTable', ['dynamodb:DeleteItem'], [tableArn('connections')]]],
-    default: () => [],
-    'message-send': () => [
-      ['ConnectionsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [tableArn('connections')]],
-      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
-      ['ThreadsTable', ['dynamodb:UpdateItem'], [tableArn('threads')]],
-      ['IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('idempotency')]],
-      ['MessagesTable', ['dynamodb:PutItem'], [tableArn('messages')]],
-      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
-    ],
-    'thread-history': () => [
-      ['ConnectionsTable', ['dynamodb:GetItem'], [tableArn('connections')]],
-      ['MessagesTable', ['dynamodb:Query'], [tableArn('messages')]],
-    ],
-    typing: () => [
-      ['ConnectionsTable', ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [tableArn('connections')]],
-      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
-      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
-    ],
-    'thread-control': () => [
-      ['ConnectionsTable', ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [tableArn('connections')]],
-      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
-      ['ThreadsTable', ['dynamodb:UpdateItem'], [tableArn('threads')]],
-      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
-    ],
-    'thread-list': () => [
-      ['ConnectionsTable', ['dynamodb:GetItem'], [tableArn('connections')]],
-      ['ThreadsByActivityIndex', ['dynamodb:Query'], [`${tableArn('threads')}/index/byActivity`]],
-    ],
-    'bot-reply': () => [
-      ['ConnectionsTable', ['dynamodb:DeleteItem'], [tableArn('connections')]],
-      ['ConnectionsByThreadIndex', ['dynamodb:Query'], [`${tableArn('connections')}/index/byThread`]],
-      ['ThreadsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('threads')]],
-      ['IdempotencyTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('idempotency')]],
-      ['MessagesTable', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('messages')]],
-      ['PostToConnections', ['execute-api:ManageConnections'], [POST()]],
-      ['SendDeadLetters', ['sqs:SendMessage'], [refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-bot-reply-dlq', 'arn')]],
-    ],
-    outbox: () => [
-      [
-        'ReadMessagesStream',
-        ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-        [refTo(json, 'aws_dynamodb_table', (t) => t.name === 'chat-messages', 'stream_arn')],
-      ],
-      ['ListStreams', ['dynamodb:ListStreams'], ['*']],
-      ['PublishToResponderTopic', ['sns:Publish'], [refTo(json, 'aws_sns_topic', () => true, 'arn')]],
-      ['SendOutboxFailures', ['sqs:SendMessage'], [refTo(json, 'aws_sqs_queue', (q) => q.name === 'chat-outbox-failures', 'arn')]],
-    ],
-  };
 
-  test('handlers: the expectations below cover every handler', () => {
-    expect(Object.keys(expected).sort()).toEqual((Object.keys(HANDLERS) as HandlerId[]).map(functionSuffix).sort());
-  });
-
-  test.each(Object.keys(expected))('%s: its role allows exactly its own log writes and the statements it needs', (suffix) => {
-    // GIVEN the function's inline policy
-    const policy = functionPolicy(json, `chat-${suffix}`);
-    const logGroup = refTo(json, 'aws_cloudwatch_log_group', (g) => g.name === `/aws/lambda/chat-${suffix}`, 'arn');
-    // THEN it holds exactly these statements, in this order, with exact ARNs
-    expect(policy.Statement.map((s) => [s.Sid, asList(s.Action), asList(s.Resource)])).toEqual([
-      ['WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logGroup}:*`]],
-      ...expected[suffix](),
-    ]);
-  });
+  test.each((Object.keys(HANDLERS) as HandlerId[]).map((id) => functionName('chat', id)))(
+    '%s: its role policy is exactly its statements in the deployment model, each resource the one the model names',
+    (name) => {
+      // GIVEN the function's statements in the model WHEN its inline policy is synthesized
+      const fn = functionsOf(model).find((candidate) => candidate.name === name)!;
+      const policy = functionPolicy(json, name);
+      // THEN it holds exactly those statements, in that order, with every reference resolved to its resource
+      expect(policy.Statement.map((s) => [s.Sid, asList(s.Action), asList(s.Resource)])).toEqual(
+        fn.statements.map((statement) => [statement.sid, [...statement.actions], statement.resources.map(resourceOf)]),
+      );
+    },
+  );
 
   test('execute-api: only POST to @connections of this stage is granted (no GET/DELETE, no other stage)', () => {
     const grants = policyDocuments(json)

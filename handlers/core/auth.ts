@@ -13,6 +13,7 @@
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { DEFAULTS, ENV, LIMITS } from '../../lib/schema';
+import { BEARER_SUBPROTOCOL_PREFIX, THREAD_QUERY_PARAMETER, TOKEN_QUERY_PARAMETER, type Role } from './protocol';
 
 /** Asymmetric signature algorithms only: never `none`, never HMAC (a public key must not become a shared secret). */
 export const ALLOWED_ALGORITHMS: readonly string[] = [
@@ -36,19 +37,7 @@ export const DEFAULT_JWKS_TIMEOUT_MS = 5000;
 /** Tokens larger than this are refused before parsing: real access/ID tokens are 1-4 KB. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
 
-/** `Sec-WebSocket-Protocol` entry prefix carrying the token: `Sec-WebSocket-Protocol: chat, bearer.<jwt>`. */
-export const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
-
-/** The application subprotocol the `$connect` response echoes. */
-export const CHAT_SUBPROTOCOL = 'chat';
-
-/** Query string parameter carrying the token when the subprotocol cannot be used. */
-export const TOKEN_QUERY_PARAMETER = 'token';
-
-/** Query string parameter naming the thread the connection joins. */
-export const THREAD_QUERY_PARAMETER = 'threadId';
-
-export type Role = 'user' | 'agent';
+export type { Role };
 
 /** What a verified token says about its bearer. */
 export interface VerifiedIdentity {

@@ -13,6 +13,23 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** Codes worth sending the same frame again for, with backoff and the same `clientMessageId`; the others would be refused again. */
+export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ['RATE_LIMITED', 'INTERNAL_ERROR'];
+
+// ---- connecting ----------------------------------------------------------------------------
+
+/** The application subprotocol a client offers and the `$connect` response echoes. */
+export const CHAT_SUBPROTOCOL = 'chat';
+
+/** `Sec-WebSocket-Protocol` entry prefix carrying the token: `Sec-WebSocket-Protocol: chat, bearer.<jwt>`. */
+export const BEARER_SUBPROTOCOL_PREFIX = 'bearer.';
+
+/** Query string parameter carrying the token when the subprotocol cannot be used. */
+export const TOKEN_QUERY_PARAMETER = 'token';
+
+/** Query string parameter naming the thread the connection joins. */
+export const THREAD_QUERY_PARAMETER = 'threadId';
+
 export type MessageType = 'user' | 'bot' | 'agent';
 export type Role = 'user' | 'agent';
 

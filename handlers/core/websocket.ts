@@ -4,7 +4,7 @@
  * Routes other than $connect/$disconnect have a `$default` route response, so the body a handler
  * returns is sent back to the caller: the ack or the error frame. Every invocation writes one
  * `request` log line with the request id, connection id, route key, outcome and duration.
- * This module loads no AWS SDK: a route that needs storage wraps with chat-route.ts `twoWayRoute`.
+ * This module loads no AWS SDK: a route that needs storage wraps with chat-service-route.ts `chatServiceRoute`.
  */
 import { getConfig, type ChatConfig } from './config';
 import { createLogger, type LogFields, type Logger } from './logging';
@@ -71,7 +71,7 @@ export function requestLogger(event: WebSocketEvent): Logger {
 }
 
 /** Wraps a route handler: parse, run, turn refusals into error frames, log once. */
-export function frameRoute(handle: FrameHandler): (event: WebSocketEvent) => Promise<WebSocketResult> {
+export function twoWayRoute(handle: FrameHandler): (event: WebSocketEvent) => Promise<WebSocketResult> {
   return async (event) => {
     const started = Date.now();
     const log = requestLogger(event);

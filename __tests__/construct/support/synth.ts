@@ -36,9 +36,10 @@ export function synthChatServer(props: ChatServerProps, extra?: (chat: ChatServe
 }
 
 /** Synthesizes with Testing.synthScope and returns the raw string (for cdktf's matchers). */
-export function synthChatServerString(props: ChatServerProps): string {
+export function synthChatServerString(props: ChatServerProps, extra?: (chat: ChatServer) => void): string {
   return Testing.synthScope((scope) => {
-    new ChatServer(scope, 'chat', props);
+    const chat = new ChatServer(scope, 'chat', props);
+    extra?.(chat);
   });
 }
 

@@ -1,0 +1,16 @@
+/** The two-way route wrapper for routes that use the chat service (storage and delivery). */
+import type { ChatService } from './chat-service';
+import { createChatService } from './chat-service-factory';
+import { twoWayRoute, type FrameRequest, type WebSocketEvent, type WebSocketResult } from './websocket';
+import type { ServerFrame } from './protocol';
+
+export interface RouteRequest extends FrameRequest {
+  service: ChatService;
+}
+
+export type RouteHandler = (request: RouteRequest) => Promise<ServerFrame | undefined>;
+
+/** twoWayRoute with the chat service of this invocation (its logger, the container's clients). */
+export function chatServiceRoute(handle: RouteHandler): (event: WebSocketEvent) => Promise<WebSocketResult> {
+  return twoWayRoute((request) => handle({ ...request, service: createChatService(request.log, request.config) }));
+}

@@ -1,0 +1,33 @@
+/**
+ * The ChatServer defaults, in one place (the props' JSDoc `@default` tags repeat them for readers). Free of
+ * cdktf, so the local runtime and the deployment model read the same values as the construct.
+ */
+import * as path from 'node:path';
+import { DEFAULTS } from './schema';
+
+/** Lambda runtime of every function (the handlers are bundled for Node.js 22). */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+
+export const CHAT_SERVER_DEFAULTS = {
+  messageRetentionDays: DEFAULTS.messageRetentionDays,
+  stageName: 'prod',
+  throttling: { rateLimit: 1000, burstLimit: 500 },
+  rateLimit: { messages: DEFAULTS.rateLimitMessages, windowSeconds: DEFAULTS.rateLimitWindowSeconds },
+  lambda: { architecture: 'arm64', memorySize: 256, timeout: 10 },
+  logRetentionDays: 365,
+  deletionProtection: true,
+  configureApiGatewayAccountLogging: true,
+  userIdClaim: DEFAULTS.userIdClaim,
+  rolesClaim: DEFAULTS.rolesClaim,
+  agentRole: DEFAULTS.agentRole,
+  /** lib/ sits at the package root, next to handlers/. */
+  handlerSourceRoot: path.resolve(__dirname, '..'),
+  /** CHAT_LOG_LEVEL of every function. */
+  logLevel: 'info',
+} as const;
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+

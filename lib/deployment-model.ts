@@ -1,0 +1,435 @@
+/**
+ * The deployment, described once and without cdktf. Computed from the resolved settings, it states for
+ * each function its name, entry, environment, memory, timeout, invokers and IAM statements; the tables and
+ * their indexes; each route and its function; the topic; the failure queues; the bot-reply invoke policy;
+ * and the protocol constants clients need. The construct renders it to Terraform (lib/chat-server.ts), the
+ * local runtime runs the functions and authorizes their AWS requests from it (local/), and the tests, the
+ * bench and the pages read it.
+ *
+ * Resources are named by reference ({@link ResourceRef}): the construct resolves a reference to a Terraform
+ * expression, the local runtime to the ARN of its local stand-in ({@link arnOf}).
+ */
+import type { LogLevel } from '../handlers/core/logging';
+import {
+  BEARER_SUBPROTOCOL_PREFIX,
+  CHAT_SUBPROTOCOL,
+  ERROR_CODES,
+  RETRYABLE_ERROR_CODES,
+  THREAD_LIST_LIMITS,
+  THREAD_QUERY_PARAMETER,
+  TOKEN_QUERY_PARAMETER,
+} from '../handlers/core/protocol';
+import type { ResolvedChatServerProps } from './chat-server-props';
+import { HANDLER_WIRING, type TableAccess } from './handler-wiring';
+import {
+  DEFAULT_BOT_FILTER_POLICY,
+  ENV,
+  HANDLERS,
+  LIMITS,
+  OUTBOX_MESSAGE_ATTRIBUTES,
+  ROUTES,
+  TABLE_NAME_ENV,
+  TABLES,
+  TWO_WAY_ROUTES,
+  functionName,
+  tableName,
+  type HandlerId,
+  type TableId,
+  type TableSchema,
+} from './schema';
+
+/** The failure queues of the deployment (each subscribed bot's own dead-letter queue is the topic's). */
+export type QueueId = 'outboxFailures' | 'botReplyDeadLetters';
+
+/** A resource of the deployment, by what it is rather than by a provider's address. */
+export type ResourceRef =
+  | { readonly kind: 'table'; readonly table: TableId }
+  | { readonly kind: 'tableIndex'; readonly table: TableId; readonly index: string }
+  | { readonly kind: 'tableStream'; readonly table: TableId }
+  | { readonly kind: 'topic' }
+  | { readonly kind: 'queue'; readonly queue: QueueId }
+  /** `execute-api:ManageConnections` resource for posting frames: `<execution-arn>/<stage>/POST/@connections/*`. */
+  | { readonly kind: 'postToConnections' }
+  | { readonly kind: 'function'; readonly fn: HandlerId }
+  /** Every log stream of a function's log group (`<log group arn>:*`). */
+  | { readonly kind: 'logStreams'; readonly fn: HandlerId }
+  | { readonly kind: 'kmsKey' }
+  /** `*`: only for actions that have no resource-level permissions. */
+  | { readonly kind: 'anyResource' };
+
+/** An IAM statement of the deployment; every resource is a reference. */
+export interface ModelStatement {
+  /** Statement id: documents why the statement exists (alphanumeric, an IAM rule). */
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly ResourceRef[];
+}
+
+/** A value of a function's environment: a literal, or an attribute of a resource known once it exists. */
+export type EnvValue =
+  | string
+  | { readonly kind: 'tableName'; readonly table: TableId }
+  | { readonly kind: 'topicArn' }
+  | { readonly kind: 'connectionsEndpoint' }
+  | { readonly kind: 'userPool'; readonly attribute: 'issuer' | 'jwksUrl' | 'clientId' };
+
+/** Who invokes a function. */
+export type Invoker =
+  | { readonly kind: 'route'; readonly routeKey: string }
+  | { readonly kind: 'authorizer' }
+  /** The event source mapping on a table's stream; records that still fail go to `onFailure`. */
+  | { readonly kind: 'streamMapping'; readonly table: TableId; readonly onFailure: QueueId }
+  /** Whoever holds the policy (bots hold the bot-reply invoke policy). */
+  | { readonly kind: 'policyHolders'; readonly policy: 'botReplyInvoke' };
+
+export interface FunctionModel {
+  readonly id: HandlerId;
+  /** Physical function name; also names its role, its inline policy and its log group. */
+  readonly name: string;
+  /** Entry file relative to the source root (lib/schema.ts HANDLERS). */
+  readonly entry: string;
+  readonly description: string;
+  readonly architecture: 'arm64' | 'x86_64';
+  readonly memorySize: number;
+  /** Seconds. */
+  readonly timeout: number;
+  /** Everything the function's code reads from its environment, and nothing else. */
+  readonly environment: Readonly<Record<string, EnvValue>>;
+  /** The whole inline policy of the function's role: what it may do, and nothing more. */
+  readonly statements: readonly ModelStatement[];
+  readonly invokers: readonly Invoker[];
+  /** Where Lambda sends failed asynchronous invocations (functions that may be invoked asynchronously). */
+  readonly deadLetterQueue?: QueueId;
+}
+
+export interface TableModel {
+  readonly id: TableId;
+  readonly name: string;
+  readonly schema: TableSchema;
+}
+
+export interface RouteModel {
+  readonly routeKey: string;
+  readonly fn: HandlerId;
+  /** The handler's return body goes back to the caller (a `$default` route response). */
+  readonly twoWay: boolean;
+  /** The JWT authorizer runs first (`$connect` with authentication on). */
+  readonly authorized: boolean;
+}
+
+export interface QueueModel {
+  readonly id: QueueId;
+  readonly name: string;
+}
+
+export interface TopicModel {
+  readonly name: string;
+  /** The message attributes the outbox publishes (all Strings), with the values each can take (`null`: any). */
+  readonly messageAttributes: typeof OUTBOX_MESSAGE_ATTRIBUTES;
+  /** A bot's subscription filter unless it names its own. */
+  readonly defaultFilterPolicy: typeof DEFAULT_BOT_FILTER_POLICY;
+}
+
+export interface PolicyModel {
+  readonly name: string;
+  readonly description: string;
+  readonly statements: readonly ModelStatement[];
+}
+
+/** What a client needs to speak the protocol: served to the pages as `/config.json` by the local runtime. */
+export interface ClientProtocol {
+  readonly subprotocol: string;
+  readonly bearerSubprotocolPrefix: string;
+  readonly tokenQueryParameter: string;
+  readonly threadQueryParameter: string;
+  readonly errorCodes: readonly string[];
+  readonly retryableErrorCodes: readonly string[];
+  /** Source of the identifier pattern (threadId, clientMessageId, userId), for `new RegExp(idPattern)`. */
+  readonly idPattern: string;
+  readonly limits: {
+    readonly maxTextLength: number;
+    readonly maxMetadataBytes: number;
+    readonly maxFrameBytes: number;
+    readonly maxMessageBytes: number;
+    readonly historyDefaultLimit: number;
+    readonly historyMaxLimit: number;
+    readonly threadListDefaultLimit: number;
+    readonly threadListMaxLimit: number;
+    readonly rateLimitMessages: number;
+    readonly rateLimitWindowSeconds: number;
+  };
+}
+
+export interface DeploymentModel {
+  readonly name: string;
+  readonly authMode: 'jwt' | 'none';
+  readonly stageName: string;
+  readonly kmsKeyArn?: string;
+  readonly tables: Readonly<Record<TableId, TableModel>>;
+  /** Every function, in HANDLERS order; no authorizer without authentication. */
+  readonly functions: Readonly<Partial<Record<HandlerId, FunctionModel>>>;
+  readonly routes: readonly RouteModel[];
+  readonly topic: TopicModel;
+  readonly queues: Readonly<Record<QueueId, QueueModel>>;
+  readonly policies: { readonly botReplyInvoke: PolicyModel };
+  readonly client: ClientProtocol;
+}
+
+/** The settings the model is computed from: the construct's resolved props (or the local runtime's equivalent). */
+export type DeploymentSettings = Pick<
+  ResolvedChatServerProps,
+  'name' | 'auth' | 'snsTopicName' | 'stageName' | 'messageRetentionDays' | 'rateLimit' | 'lambda' | 'kmsKeyArn'
+> & { readonly logLevel: LogLevel };
+
+/** Every function of a deployment, in HANDLERS order. */
+export function functionsOf(model: DeploymentModel): FunctionModel[] {
+  return (Object.keys(HANDLERS) as HandlerId[]).flatMap((id) => (model.functions[id] ? [model.functions[id]!] : []));
+}
+
+/** The function of a handler; throws when the deployment has none (the authorizer without authentication). */
+export function functionOf(model: DeploymentModel, id: HandlerId): FunctionModel {
+  const fn = model.functions[id];
+  if (!fn) throw new Error(`the deployment has no ${id} function`);
+  return fn;
+}
+
+function pascal(value: string): string {
+  return value.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+function tableStatements(access: TableAccess): ModelStatement[] {
+  const label = pascal(access.table);
+  const statements: ModelStatement[] = [];
+  if (access.actions.length > 0) {
+    statements.push({ sid: `${label}Table`, actions: [...access.actions], resources: [{ kind: 'table', table: access.table }] });
+  }
+  for (const index of access.indexQueries ?? []) {
+    if (!TABLES[access.table].globalIndexes.some((candidate) => candidate.indexName === index)) {
+      throw new Error(`HANDLER_WIRING: table ${access.table} has no index ${index}`);
+    }
+    statements.push({
+      sid: `${label}${pascal(index)}Index`,
+      actions: ['dynamodb:Query'],
+      resources: [{ kind: 'tableIndex', table: access.table, index }],
+    });
+  }
+  return statements;
+}
+
+const OUTBOX_STATEMENTS: readonly ModelStatement[] = [
+  {
+    sid: 'ReadMessagesStream',
+    actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+    resources: [{ kind: 'tableStream', table: 'messages' }],
+  },
+  {
+    // ListStreams has no resource-level permissions (Service Authorization Reference: no resource type), so
+    // "*" is the only Resource IAM honours for it; the event source mapping calls it. It lists stream ARNs
+    // only: reading a stream needs the statement above, which names exactly one.
+    sid: 'ListStreams',
+    actions: ['dynamodb:ListStreams'],
+    resources: [{ kind: 'anyResource' }],
+  },
+  { sid: 'PublishToResponderTopic', actions: ['sns:Publish'], resources: [{ kind: 'topic' }] },
+  { sid: 'SendOutboxFailures', actions: ['sqs:SendMessage'], resources: [{ kind: 'queue', queue: 'outboxFailures' }] },
+];
+
+function invokersOf(id: HandlerId): Invoker[] {
+  if (id === 'authorizer') return [{ kind: 'authorizer' }];
+  if (id === 'outbox') return [{ kind: 'streamMapping', table: 'messages', onFailure: 'outboxFailures' }];
+  if (id === 'botReply') return [{ kind: 'policyHolders', policy: 'botReplyInvoke' }];
+  const routes = Object.keys(ROUTES).filter((routeKey) => ROUTES[routeKey] === id);
+  if (routes.length === 0) throw new Error(`deployment model: no route and no invoker known for handler ${id}`);
+  return routes.map((routeKey) => ({ kind: 'route', routeKey }));
+}
+
+function environmentOf(id: HandlerId, settings: DeploymentSettings): Record<string, EnvValue> {
+  const wiring = HANDLER_WIRING[id];
+  const { auth } = settings;
+  const environment: Record<string, EnvValue> = {};
+  if (wiring.verifiesTokens) {
+    if (auth.mode === 'none') throw new Error('deployment model: a token-verifying function without JWT settings');
+    const created = auth.mode === 'create-cognito-user-pool';
+    Object.assign(environment, {
+      [ENV.jwksUrl]: created ? { kind: 'userPool', attribute: 'jwksUrl' } : auth.jwksUrl,
+      [ENV.issuer]: created ? { kind: 'userPool', attribute: 'issuer' } : auth.issuer,
+      [ENV.audience]: created ? { kind: 'userPool', attribute: 'clientId' } : auth.audience,
+      [ENV.userIdClaim]: auth.userIdClaim,
+      [ENV.rolesClaim]: auth.rolesClaim,
+      [ENV.agentRole]: auth.agentRole,
+    });
+  } else {
+    // Every other function gets the chat settings, so none falls back to a default that differs from the configured one.
+    Object.assign(environment, {
+      [ENV.authMode]: auth.mode === 'none' ? 'none' : 'jwt',
+      [ENV.messageRetentionDays]: String(settings.messageRetentionDays),
+      [ENV.rateLimitMessages]: String(settings.rateLimit.messages),
+      [ENV.rateLimitWindowSeconds]: String(settings.rateLimit.windowSeconds),
+    });
+  }
+  for (const table of new Set(wiring.tables.map((access) => access.table))) {
+    environment[TABLE_NAME_ENV[table]] = { kind: 'tableName', table };
+  }
+  if (wiring.postsToConnections) environment[ENV.connectionsEndpoint] = { kind: 'connectionsEndpoint' };
+  if (wiring.publishesFromStream) environment[ENV.responderTopicArn] = { kind: 'topicArn' };
+  environment[ENV.logLevel] = settings.logLevel;
+  return environment;
+}
+
+function statementsOf(id: HandlerId, settings: DeploymentSettings, deadLetterQueue: QueueId | undefined): ModelStatement[] {
+  const wiring = HANDLER_WIRING[id];
+  const statements: ModelStatement[] = [
+    { sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ kind: 'logStreams', fn: id }] },
+  ];
+  const data: ModelStatement[] = wiring.tables.flatMap(tableStatements);
+  if (wiring.postsToConnections) {
+    data.push({ sid: 'PostToConnections', actions: ['execute-api:ManageConnections'], resources: [{ kind: 'postToConnections' }] });
+  }
+  if (wiring.publishesFromStream) data.push(...OUTBOX_STATEMENTS);
+  statements.push(...data);
+  if (settings.kmsKeyArn && data.length > 0) {
+    // Writes to a KMS-encrypted topic or queue need GenerateDataKey (with Decrypt, granted below). kms:Encrypt
+    // is what aws-cdk's DynamoDB write grants add for a customer key: kept, so that the first apply against a
+    // key policy that delegates to IAM cannot fail on it.
+    statements.push({
+      sid: 'EncryptWithChatKey',
+      actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: [{ kind: 'kmsKey' }],
+    });
+  }
+  // Lambda sends failed asynchronous invocations to the dead-letter queue with the function's role.
+  if (deadLetterQueue) {
+    statements.push({ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [{ kind: 'queue', queue: deadLetterQueue }] });
+  }
+  // The environment variables are encrypted with the key.
+  if (settings.kmsKeyArn) statements.push({ sid: 'DecryptWithChatKey', actions: ['kms:Decrypt'], resources: [{ kind: 'kmsKey' }] });
+  return statements;
+}
+
+/** The protocol constants a client needs (no secrets): one source for the pages, the bench and the tests. */
+export function clientProtocol(rateLimit: DeploymentSettings['rateLimit']): ClientProtocol {
+  return {
+    subprotocol: CHAT_SUBPROTOCOL,
+    bearerSubprotocolPrefix: BEARER_SUBPROTOCOL_PREFIX,
+    tokenQueryParameter: TOKEN_QUERY_PARAMETER,
+    threadQueryParameter: THREAD_QUERY_PARAMETER,
+    errorCodes: [...ERROR_CODES],
+    retryableErrorCodes: [...RETRYABLE_ERROR_CODES],
+    idPattern: LIMITS.idPattern.source,
+    limits: {
+      maxTextLength: LIMITS.maxTextLength,
+      maxMetadataBytes: LIMITS.maxMetadataBytes,
+      maxFrameBytes: LIMITS.maxFrameBytes,
+      maxMessageBytes: LIMITS.maxMessageBytes,
+      historyDefaultLimit: LIMITS.historyDefaultLimit,
+      historyMaxLimit: LIMITS.historyMaxLimit,
+      threadListDefaultLimit: THREAD_LIST_LIMITS.defaultLimit,
+      threadListMaxLimit: THREAD_LIST_LIMITS.maxLimit,
+      rateLimitMessages: rateLimit.messages,
+      rateLimitWindowSeconds: rateLimit.windowSeconds,
+    },
+  };
+}
+
+/** The deployment of a ChatServer with these settings. */
+export function deploymentModel(settings: DeploymentSettings): DeploymentModel {
+  const { name } = settings;
+  const authenticated = settings.auth.mode !== 'none';
+  const tables = Object.fromEntries(
+    (Object.keys(TABLES) as TableId[]).map((id) => [id, { id, name: tableName(name, TABLES[id]), schema: TABLES[id] }]),
+  ) as Record<TableId, TableModel>;
+
+  const functions: Partial<Record<HandlerId, FunctionModel>> = {};
+  for (const id of Object.keys(HANDLERS) as HandlerId[]) {
+    if (id === 'authorizer' && !authenticated) continue; // no authorizer without authentication
+    const deadLetterQueue: QueueId | undefined = id === 'botReply' ? 'botReplyDeadLetters' : undefined;
+    functions[id] = {
+      id,
+      name: functionName(name, id),
+      entry: HANDLERS[id],
+      description: `${name}: ${HANDLER_WIRING[id].description}`,
+      architecture: settings.lambda.architecture,
+      memorySize: settings.lambda.memorySize,
+      timeout: settings.lambda.timeout,
+      environment: environmentOf(id, settings),
+      statements: statementsOf(id, settings, deadLetterQueue),
+      invokers: invokersOf(id),
+      deadLetterQueue,
+    };
+  }
+
+  const routes: RouteModel[] = Object.entries(ROUTES).map(([routeKey, fn]) => ({
+    routeKey,
+    fn,
+    twoWay: TWO_WAY_ROUTES.includes(routeKey),
+    authorized: routeKey === '$connect' && authenticated,
+  }));
+
+  const botReplyName = functionName(name, 'botReply');
+  return {
+    name,
+    authMode: authenticated ? 'jwt' : 'none',
+    stageName: settings.stageName,
+    kmsKeyArn: settings.kmsKeyArn,
+    tables,
+    functions,
+    routes,
+    topic: {
+      name: settings.snsTopicName,
+      messageAttributes: OUTBOX_MESSAGE_ATTRIBUTES,
+      defaultFilterPolicy: DEFAULT_BOT_FILTER_POLICY,
+    },
+    queues: {
+      outboxFailures: { id: 'outboxFailures', name: `${name}-outbox-failures` },
+      botReplyDeadLetters: { id: 'botReplyDeadLetters', name: `${name}-bot-reply-dlq` },
+    },
+    policies: {
+      botReplyInvoke: {
+        name: `${name}-bot-reply-invoke`,
+        description: `Lets a bot reply in chat ${name}: invoke ${botReplyName} only`,
+        statements: [{ sid: 'InvokeBotReply', actions: ['lambda:InvokeFunction'], resources: [{ kind: 'function', fn: 'botReply' }] }],
+      },
+    },
+    client: clientProtocol(settings.rateLimit),
+  };
+}
+
+/** Where a deployment runs, for naming its resources by ARN. */
+export interface DeploymentPlace {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** The WebSocket API id. */
+  readonly apiId: string;
+  /** Label of the messages table's stream (`<table arn>/stream/<label>`). */
+  readonly streamLabel: string;
+}
+
+/** The ARN a reference names in a deployment at `place` (AWS's ARN formats). */
+export function arnOf(model: DeploymentModel, ref: ResourceRef, place: DeploymentPlace): string {
+  const { partition, region, accountId } = place;
+  const arn = (service: string, resource: string) => `arn:${partition}:${service}:${region}:${accountId}:${resource}`;
+  switch (ref.kind) {
+    case 'table':
+      return arn('dynamodb', `table/${model.tables[ref.table].name}`);
+    case 'tableIndex':
+      return arn('dynamodb', `table/${model.tables[ref.table].name}/index/${ref.index}`);
+    case 'tableStream':
+      return arn('dynamodb', `table/${model.tables[ref.table].name}/stream/${place.streamLabel}`);
+    case 'topic':
+      return arn('sns', model.topic.name);
+    case 'queue':
+      return arn('sqs', model.queues[ref.queue].name);
+    case 'postToConnections':
+      return arn('execute-api', `${place.apiId}/${model.stageName}/POST/@connections/*`);
+    case 'function':
+      return arn('lambda', `function:${functionOf(model, ref.fn).name}`);
+    case 'logStreams':
+      return arn('logs', `log-group:/aws/lambda/${functionOf(model, ref.fn).name}:*`);
+    case 'kmsKey':
+      if (!model.kmsKeyArn) throw new Error('the deployment has no KMS key');
+      return model.kmsKeyArn;
+    case 'anyResource':
+      return '*';
+  }
+}
