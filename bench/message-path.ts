@@ -10,7 +10,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { startLocalChat, type LocalChat, type LocalChatCounters } from '../local/runtime';
+import { startLocalChat, type LocalChat, type LocalChatCounters } from '../local/local-chat';
 import type { LoadConfig, LoadResult } from './load-client';
 import type { BenchOptions } from './options';
 import { round } from './stats';

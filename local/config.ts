@@ -3,8 +3,8 @@
  * so it is tested without starting anything; every variable is documented in help/local-development.md.
  */
 import path from 'node:path';
-import { ENV } from '../lib/schema';
-import { DEFAULT_BOT_FILTER_POLICY, type LocalChatOptions } from './runtime';
+import { DEFAULT_BOT_FILTER_POLICY, ENV } from '../lib/schema';
+import type { LocalChatOptions } from './local-chat';
 import { parseLogLevel } from './logger';
 import { validateSnsFilterPolicy, type SnsFilterPolicy } from './filter-patterns';
 

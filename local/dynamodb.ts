@@ -21,7 +21,7 @@ import {
   type AttributeValue,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { TABLES, tableName, type TableId, type TableSchema } from '../lib/schema';
+import { TABLES, type TableId, type TableSchema } from '../lib/schema';
 import type { CounterRegistry } from './counters';
 import type { RuntimeLogger } from './logger';
 
@@ -57,8 +57,8 @@ export interface LocalDynamoDb {
 export interface LocalDynamoDbOptions {
   /** Directory for the LevelDB store; undefined keeps everything in memory. */
   readonly dataDir?: string;
-  /** Instance name: tables are `<name>-<logicalName>`. */
-  readonly instanceName: string;
+  /** Physical table names by logical id (the deployment model's). */
+  readonly tableNames: Readonly<Record<TableId, string>>;
   readonly region: string;
   readonly counters: CounterRegistry;
   readonly logger: RuntimeLogger;
@@ -78,9 +78,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   const internalUrl = `http://127.0.0.1:${port}`;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-  const tableNames = Object.fromEntries(
-    (Object.keys(TABLES) as TableId[]).map((id) => [id, tableName(options.instanceName, TABLES[id])]),
-  ) as Record<TableId, string>;
+  const { tableNames } = options;
   const streamTables = new Set(
     (Object.keys(TABLES) as TableId[]).filter((id) => TABLES[id].stream).map((id) => tableNames[id]),
   );

@@ -1,14 +1,16 @@
 /**
- * Hosts Lambda functions for the local runtime: one worker thread per host acts as the execution
- * environment ("container") of a group of functions. The worker has its own environment and module
- * registry, so the handlers' module-scope SDK clients read this runtime's endpoint variables, and two
- * runtimes in one process (a test restarting the server) never share clients. A crashed worker fails
- * its in-flight invocations and is replaced on the next invocation, like a Lambda environment.
+ * Hosts Lambda functions for the local runtime: each function runs in its own worker thread, its local
+ * execution environment ("container"), with its own environment variables (exactly what its function in
+ * the deployment model gets, plus what Lambda sets and its own credentials) and module registry. So a
+ * handler sees no other function's settings, its module-scope SDK clients sign with its own key, and two
+ * runtimes in one process (a test restarting the server) never share clients. A crashed worker fails its
+ * in-flight invocations and is replaced on the next invocation, like a Lambda environment.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { InvocationError, InvokeRequest, WorkerFunction, WorkerInit, WorkerMessage } from './function-worker';
+import type { InvocationError, InvokeRequest, WorkerInit, WorkerMessage } from './function-worker';
 import type { CounterRegistry } from './counters';
 import type { RuntimeLogger } from './logger';
 
@@ -17,7 +19,7 @@ export type { InvocationError } from './function-worker';
 export interface FunctionSpec {
   /** Lambda function name (what `context.functionName` says and the Invoke API addresses). */
   readonly functionName: string;
-  /** Path of the handler module (TypeScript or JavaScript). */
+  /** Path of the handler module: a bundle (JavaScript) or a TypeScript file (loaded through tsx). */
   readonly file: string;
   /** Exported handler function name. Default `handler`. */
   readonly exportName?: string;
@@ -25,14 +27,14 @@ export interface FunctionSpec {
   readonly memoryMb?: number;
   /** Invocation timeout. Default 30 s. */
   readonly timeoutMs?: number;
+  /** The complete environment of the function (nothing else leaks in from the process). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 export interface FunctionHostOptions {
   /** Label for logs (`chat`, `bots`). */
   readonly label: string;
   readonly functions: readonly FunctionSpec[];
-  /** The complete environment of the functions (nothing else leaks in from the process). */
-  readonly env: Readonly<Record<string, string>>;
   readonly region: string;
   readonly accountId: string;
   /** Shifts the functions' clock (`Date`) by this much; default 0. */
@@ -52,45 +54,78 @@ interface Pending {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const WORKER_SCRIPT = path.join(__dirname, 'function-worker.ts');
 
+/** The Lambda execution environments of a group of functions (the chat's, or the bots'), one worker each. */
 export class FunctionHost {
-  private worker: Worker | undefined;
-  private starting: Promise<Worker> | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private readonly specs: Map<string, FunctionSpec>;
-  private nextId = 1;
-  private closed = false;
+  private constructor(private readonly environments: ReadonlyMap<string, FunctionEnvironment>) {}
 
-  private constructor(private readonly options: FunctionHostOptions) {
-    this.specs = new Map(options.functions.map((spec) => [spec.functionName, spec]));
-  }
-
-  /** Starts the worker and loads every function module (an import error fails here, not at first use). */
+  /** Starts every function's worker and loads its module (an import error fails here, not at first use). */
   static async start(options: FunctionHostOptions): Promise<FunctionHost> {
-    const host = new FunctionHost(options);
-    await host.ensureWorker();
-    return host;
+    const environments = new Map(options.functions.map((spec) => [spec.functionName, new FunctionEnvironment(spec, options)]));
+    const started = await Promise.allSettled([...environments.values()].map((environment) => environment.start()));
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) {
+      await Promise.all([...environments.values()].map((environment) => environment.close(0)));
+      throw failed.reason;
+    }
+    return new FunctionHost(environments);
   }
 
   has(functionName: string): boolean {
-    return this.specs.has(functionName);
+    return this.environments.has(functionName);
   }
+
+  get inFlight(): number {
+    let count = 0;
+    for (const environment of this.environments.values()) count += environment.inFlight;
+    return count;
+  }
+
+  /** Invokes a function and resolves with its result or its error (never rejects). */
+  invoke(functionName: string, event: unknown, requestId: string = randomUUID()): Promise<InvocationOutcome> {
+    const environment = this.environments.get(functionName);
+    if (!environment) {
+      return Promise.resolve({
+        ok: false,
+        error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${functionName}`, trace: [] },
+      });
+    }
+    return environment.invoke(event, requestId);
+  }
+
+  /** Waits for in-flight invocations (bounded), then stops every worker. */
+  async close(graceMs = 5000): Promise<void> {
+    await Promise.all([...this.environments.values()].map((environment) => environment.close(graceMs)));
+  }
+}
+
+/** One function's execution environment: a worker thread with the function's module and environment. */
+class FunctionEnvironment {
+  private worker: Worker | undefined;
+  private starting: Promise<Worker> | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly spec: FunctionSpec,
+    private readonly options: FunctionHostOptions,
+  ) {}
 
   get inFlight(): number {
     return this.pending.size;
   }
 
-  /** Invokes a function and resolves with its result or its error (never rejects). */
-  async invoke(functionName: string, event: unknown, requestId: string = randomUUID()): Promise<InvocationOutcome> {
-    const spec = this.specs.get(functionName);
-    if (!spec) {
-      return { ok: false, error: { errorType: 'ResourceNotFoundException', errorMessage: `Function not found: ${functionName}`, trace: [] } };
-    }
+  async start(): Promise<void> {
+    await this.ensureWorker();
+  }
+
+  async invoke(event: unknown, requestId: string): Promise<InvocationOutcome> {
+    const { spec } = this;
     if (this.closed) {
       return { ok: false, error: { errorType: 'ServiceException', errorMessage: 'local runtime is shutting down', trace: [] } };
     }
-    this.options.counters.lambdaInvocation(functionName);
+    this.options.counters.lambdaInvocation(spec.functionName);
     let worker: Worker;
     try {
       worker = await this.ensureWorker();
@@ -112,8 +147,8 @@ export class FunctionHost {
           },
         });
       }, timeoutMs);
-      this.pending.set(id, { functionName, resolve, timer });
-      const request: InvokeRequest = { kind: 'invoke', id, functionName, event, requestId, deadline: Date.now() + timeoutMs };
+      this.pending.set(id, { functionName: spec.functionName, resolve, timer });
+      const request: InvokeRequest = { kind: 'invoke', id, event, requestId, deadline: Date.now() + timeoutMs };
       worker.postMessage(request);
     });
     if (!outcome.ok) this.options.counters.mutable.lambda.errors += 1;
@@ -121,9 +156,9 @@ export class FunctionHost {
   }
 
   /** Waits for in-flight invocations (bounded), then stops the worker. */
-  async close(graceMs = 5000): Promise<void> {
+  async close(graceMs: number): Promise<void> {
     this.closed = true;
-    if (this.pending.size > 0) {
+    if (this.pending.size > 0 && graceMs > 0) {
       await new Promise<void>((resolve) => {
         const deadline = setTimeout(resolve, graceMs);
         const poll = setInterval(() => {
@@ -137,7 +172,7 @@ export class FunctionHost {
       });
     }
     this.failPending('local runtime shut down');
-    const worker = this.worker;
+    const worker = this.worker ?? (await this.starting?.catch(() => undefined));
     this.worker = undefined;
     if (worker) await worker.terminate();
   }
@@ -153,22 +188,21 @@ export class FunctionHost {
   }
 
   private spawn(): Promise<Worker> {
+    const { spec, options } = this;
     const init: WorkerInit = {
-      functions: [...this.specs.values()].map(
-        (spec): WorkerFunction => ({
-          functionName: spec.functionName,
-          file: path.resolve(spec.file),
-          exportName: spec.exportName ?? 'handler',
-          memoryMb: spec.memoryMb ?? 256,
-        }),
-      ),
-      region: this.options.region,
-      accountId: this.options.accountId,
-      clockOffsetMs: this.options.clockOffsetMs,
+      function: {
+        functionName: spec.functionName,
+        file: path.resolve(spec.file),
+        exportName: spec.exportName ?? 'handler',
+        memoryMb: spec.memoryMb ?? 256,
+      },
+      region: options.region,
+      accountId: options.accountId,
+      clockOffsetMs: options.clockOffsetMs,
     };
-    // tsx's require hook lets the worker load the TypeScript handlers as they are in the repo.
-    const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(WORKER_SCRIPT)});`;
-    const worker = new Worker(bootstrap, { eval: true, workerData: init, env: { ...this.options.env }, execArgv: [] });
+    // A TypeScript handler (a bot, a fixture) loads through tsx's require hook; bundles load as they are.
+    const loader = init.function.file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});\n` : '';
+    const worker = new Worker(`${loader}${workerSource()}`, { eval: true, workerData: init, env: { ...spec.env }, execArgv: [] });
     return new Promise<Worker>((resolve, reject) => {
       let ready = false;
       worker.on('message', (message: WorkerMessage) => {
@@ -177,7 +211,7 @@ export class FunctionHost {
           this.worker = worker;
           resolve(worker);
         } else if (message.kind === 'loadError') {
-          reject(new Error(`${this.options.label} functions failed to load: ${message.error.errorMessage}`));
+          reject(new Error(`${spec.functionName} failed to load: ${message.error.errorMessage}`));
           void worker.terminate();
         } else {
           const pending = this.pending.get(message.id);
@@ -189,14 +223,14 @@ export class FunctionHost {
       });
       worker.on('error', (error) => {
         // An uncaught exception in a handler kills its environment, as in Lambda.
-        this.options.logger.error('function.environment_crashed', { host: this.options.label, error: error.message });
+        options.logger.error('function.environment_crashed', { host: options.label, functionName: spec.functionName, error: error.message });
         if (this.worker === worker) this.worker = undefined;
         this.failPending(`Runtime exited with error: ${error.message}`);
         if (!ready) reject(error);
       });
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = undefined;
-        if (!ready) reject(new Error(`${this.options.label} function environment exited with code ${code} while loading`));
+        if (!ready) reject(new Error(`${spec.functionName}'s environment exited with code ${code} while loading`));
       });
     });
   }
@@ -208,4 +242,28 @@ export class FunctionHost {
       pending.resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: message, trace: [] } });
     }
   }
+}
+
+let compiledWorker: string | undefined;
+
+/**
+ * The worker's code (local/function-worker): compiled from TypeScript once per process in this repository,
+ * read as it is from a compiled package. It requires only Node's own modules, so it runs from a string.
+ */
+function workerSource(): string {
+  if (compiledWorker === undefined) {
+    const compiled = path.join(__dirname, 'function-worker.js');
+    if (existsSync(compiled)) {
+      compiledWorker = readFileSync(compiled, 'utf8');
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { transformSync } = require('esbuild') as typeof import('esbuild');
+      compiledWorker = transformSync(readFileSync(path.join(__dirname, 'function-worker.ts'), 'utf8'), {
+        loader: 'ts',
+        format: 'cjs',
+        target: 'node20',
+      }).code;
+    }
+  }
+  return compiledWorker;
 }

@@ -1,11 +1,12 @@
 /**
- * Runs inside a worker thread: the local equivalent of a Lambda execution environment. It loads the
- * real handler modules (TypeScript through tsx) with the environment the host gave this worker, so
- * their module-scope AWS SDK clients point at this runtime's endpoints and nobody else's, then
- * invokes `handler(event, context)` on request.
+ * Runs inside a worker thread: the local equivalent of a Lambda execution environment of one function.
+ * It loads the function's module (its bundle, or TypeScript through tsx) with the environment the host
+ * gave this worker, so its module-scope AWS SDK clients point at this runtime's endpoints and sign with
+ * the function's own key, then invokes `handler(event, context)` on request. It requires nothing but
+ * Node's own modules: the host runs it from a string.
  *
  * Protocol with local/function-host.ts (structured clone over the worker port):
- *   host → worker  {kind:'invoke', id, functionName, event, requestId, deadline}
+ *   host → worker  {kind:'invoke', id, event, requestId, deadline}
  *   worker → host  {kind:'ready'} | {kind:'loadError', error} | {kind:'result', id, ok, result|error}
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -21,7 +22,7 @@ export interface WorkerFunction {
 }
 
 export interface WorkerInit {
-  readonly functions: readonly WorkerFunction[];
+  readonly function: WorkerFunction;
   readonly region: string;
   readonly accountId: string;
   /** Added to the functions' clock (`Date`); see LocalChatOptions.clockStartsAt. */
@@ -31,7 +32,6 @@ export interface WorkerInit {
 export interface InvokeRequest {
   readonly kind: 'invoke';
   readonly id: number;
-  readonly functionName: string;
   readonly event: unknown;
   readonly requestId: string;
   /** Epoch ms after which the host reports a timeout. */
@@ -70,34 +70,23 @@ function main(): void {
   const init = workerData as WorkerInit;
   // Before any handler module loads, so every `Date` they see is the shifted one.
   if (init.clockOffsetMs) shiftClock(init.clockOffsetMs);
-  const handlers = new Map<string, { fn: Handler; spec: WorkerFunction }>();
+  const spec = init.function;
+  let fn: Handler;
   try {
-    for (const spec of init.functions) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = require(spec.file) as Record<string, unknown>;
-      const fn = loaded[spec.exportName];
-      if (typeof fn !== 'function') {
-        throw new TypeError(`${spec.file} does not export a function named '${spec.exportName}'`);
-      }
-      handlers.set(spec.functionName, { fn: fn as Handler, spec });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(spec.file) as Record<string, unknown>;
+    const exported = loaded[spec.exportName];
+    if (typeof exported !== 'function') {
+      throw new TypeError(`${spec.file} does not export a function named '${spec.exportName}'`);
     }
+    fn = exported as Handler;
   } catch (error) {
     port.postMessage({ kind: 'loadError', error: toInvocationError(error) } satisfies WorkerMessage);
     return;
   }
 
   port.on('message', (request: InvokeRequest) => {
-    const entry = handlers.get(request.functionName);
-    if (!entry) {
-      port.postMessage({
-        kind: 'result',
-        id: request.id,
-        ok: false,
-        error: { errorType: 'ResourceNotFoundException', errorMessage: `unknown function ${request.functionName}`, trace: [] },
-      } satisfies WorkerMessage);
-      return;
-    }
-    invoke(entry.fn, entry.spec, request, init)
+    invoke(fn, spec, request, init)
       .then((result) => asJson(result))
       .then(
         (result) => port.postMessage({ kind: 'result', id: request.id, ok: true, result } satisfies WorkerMessage),

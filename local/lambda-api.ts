@@ -1,7 +1,7 @@
 /**
- * The Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`) for the functions
- * the local runtime exposes to bots (the bot-reply function), so a bot calls it with the real
- * LambdaClient pointed at AWS_ENDPOINT_URL_LAMBDA. Answers like Lambda: 200 with the JSON result;
+ * The Lambda Invoke API (`POST /2015-03-31/functions/{FunctionName}/invocations`) for the local runtime's
+ * functions, so a bot calls the bot-reply function with the real LambdaClient pointed at
+ * AWS_ENDPOINT_URL_LAMBDA (who may invoke which function is IAM's call, made before: local/aws-endpoints.ts). Answers like Lambda: 200 with the JSON result;
  * a function error is still 200 with `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage,
  * trace}`; `InvocationType: Event` answers 202 at once; `DryRun` 204; unknown function 404.
  */
@@ -10,7 +10,11 @@ import type http from 'node:http';
 import type { InvocationOutcome } from './function-host';
 import type { RuntimeLogger } from './logger';
 
-export type InvokableFunctions = ReadonlyMap<string, (event: unknown, requestId: string) => Promise<InvocationOutcome>>;
+/** The functions the API reaches, by name. */
+export interface InvokableFunctions {
+  has(functionName: string): boolean;
+  invoke(functionName: string, event: unknown, requestId: string): Promise<InvocationOutcome>;
+}
 
 /** Lambda's synchronous invocation payload limit. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -33,8 +37,8 @@ export function createLambdaInvokeApi(functions: InvokableFunctions, logger: Run
     const requested = decodeURIComponent(match[1]);
     const arnMatch = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(requested);
     const functionName = arnMatch ? arnMatch[1] : requested.split(':')[0];
-    const invoke = functions.get(functionName);
-    if (!invoke) {
+    const invoke = (payload: unknown, id: string) => functions.invoke(functionName, payload, id);
+    if (!functions.has(functionName)) {
       return sendError(response, 404, 'ResourceNotFoundException', `Function not found: ${requested}`, requestId);
     }
     if (body.length > MAX_PAYLOAD_BYTES) {

@@ -19,25 +19,43 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { LogLevel } from '../handlers/core/logging';
+import { bundleHandlers } from '../lib/bundling';
+import { CHAT_SERVER_DEFAULTS, LAMBDA_RUNTIME } from '../lib/chat-server-defaults';
 import {
-  DEFAULTS,
+  arnOf,
+  deploymentModel,
+  functionOf,
+  functionsOf,
+  type DeploymentModel,
+  type DeploymentPlace,
+  type DeploymentSettings,
+  type EnvValue,
+  type ModelStatement,
+  type ResourceRef,
+} from '../lib/deployment-model';
+import {
+  BOT_REPLY_FUNCTION_ENV,
+  DEFAULT_BOT_FILTER_POLICY,
   ENV,
-  HANDLERS,
   LIMITS,
   OUTBOX_FILTER_PATTERN,
   type HandlerId,
   type TableId,
 } from '../lib/schema';
+import { createAwsEndpoints, LOCAL_SERVICES, type LocalService } from './aws-endpoints';
 import { CounterRegistry, type LocalChatCounters } from './counters';
 import { startLocalDynamoDb } from './dynamodb';
 import { FunctionHost, type InvocationOutcome } from './function-host';
+import { LocalIam, type LocalCredentials, type LocalPrincipal, type ResolvedStatement } from './local-iam';
 import { LocalSnsTopic } from './sns-topic';
 import { TableStream } from './table-stream';
-import { createLambdaInvokeApi, isLambdaInvokePath } from './lambda-api';
+import { createLambdaInvokeApi } from './lambda-api';
 import { WebSocketGateway } from './websocket-gateway';
 import { createConnectionsApi, isConnectionsPath } from './connections-api';
+import { signingServiceOf } from './sigv4';
 import { createStaticSite, pageConfig } from './static-site';
-import { createLogger, type LogLevel } from './logger';
+import { createLogger } from './logger';
 import type { SnsFilterPolicy } from './filter-patterns';
 
 export type { LocalChatCounters } from './counters';
@@ -60,7 +78,7 @@ export interface LocalBotOptions {
   readonly handlerFile: string;
   /** Exported function name. Default `handler`. */
   readonly exportName?: string;
-  /** Subscription filter policy on message attributes; `null` receives everything. Default {@link DEFAULT_BOT_FILTER_POLICY}. */
+  /** Subscription filter policy on message attributes; `null` receives everything. Default lib/schema.ts DEFAULT_BOT_FILTER_POLICY. */
   readonly filterPolicy?: SnsFilterPolicy | null;
   /** Extra environment for the bot (its own settings). */
   readonly env?: Readonly<Record<string, string>>;
@@ -101,6 +119,18 @@ export interface LocalChatOptions {
   readonly clockStartsAt?: number;
   /** Sink for the runtime's own JSON log lines. Default: console. */
   readonly logSink?: (line: string, level: LogLevel) => void;
+  /**
+   * Changes the deployment model before the runtime starts (e.g. removes a statement from a function's
+   * policy). For testing the runtime and the policies; the chat server always runs the construct's model.
+   */
+  readonly deployment?: (model: DeploymentModel) => DeploymentModel;
+}
+
+/** What an AWS SDK client needs to call this runtime as the operator (full access): `new DynamoDBClient(chat.awsConfig)`. */
+export interface LocalAwsConfig {
+  readonly region: string;
+  readonly endpoint: string;
+  readonly credentials: LocalCredentials;
 }
 
 export interface LocalChat {
@@ -109,13 +139,15 @@ export interface LocalChat {
   /** `ws://127.0.0.1:<port>/`: the WebSocket API. */
   readonly wsUrl: string;
   readonly port: number;
+  /** The deployment this runtime runs: the construct's, for these settings. */
+  readonly model: DeploymentModel;
   /** Physical table names. */
   readonly tables: Readonly<Record<TableId, string>>;
   readonly topicArn: string;
   /** Name a bot passes to Lambda Invoke to reply (the bot-reply handler). */
   readonly botReplyFunctionName: string;
-  /** The environment the handlers run with (endpoints, tables, auth): handy for tools and tests. */
-  readonly handlerEnv: Readonly<Record<string, string>>;
+  /** Region, endpoint and the operator's credentials, for SDK clients of tools and tests. */
+  readonly awsConfig: LocalAwsConfig;
   /** Counters since start (or the last reset): DynamoDB requests by operation, SNS, `@connections`, ... */
   counters(): LocalChatCounters;
   resetCounters(): void;
@@ -129,18 +161,15 @@ export interface LocalChat {
   close(): Promise<void>;
 }
 
-/** The bot subscription filter: user messages, not while a human agent has taken the thread over. */
-export const DEFAULT_BOT_FILTER_POLICY: SnsFilterPolicy = { messageType: ['user'], isHumanOverride: ['false'] };
-
-/** Environment variable a bot reads to find the bot-reply function (the construct outputs the same name). */
-export const BOT_REPLY_FUNCTION_ENV = 'CHAT_BOT_REPLY_FUNCTION_NAME';
-
 const REGION = 'us-east-1';
 const ACCOUNT_ID = '000000000000';
 const API_ID = 'local';
 const STAGE = 'local';
+const STREAM_LABEL = '1970-01-01T00:00:00.000';
 const REPO_ROOT = path.resolve(__dirname, '..');
 const MAX_REQUEST_BYTES = 7 * 1024 * 1024;
+/** Bots get a minute: they may call slow services (a language model) before replying. */
+const BOT_TIMEOUT_MS = 60_000;
 
 export async function startLocalChat(options: LocalChatOptions = {}): Promise<LocalChat> {
   const logLevel = options.logLevel ?? 'info';
@@ -148,8 +177,13 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
   const counters = new CounterRegistry();
   const name = options.name ?? 'local-chat';
   const host = options.host ?? '127.0.0.1';
+  const computed = deploymentModel(localSettings(options, name, logLevel));
+  const model = options.deployment ? options.deployment(computed) : computed;
+  const arn = (ref: ResourceRef) => arnOf(model, ref, LOCAL_PLACE);
+  const resolve = (statements: readonly ModelStatement[]): ResolvedStatement[] =>
+    statements.map((statement) => ({ ...statement, resources: statement.resources.map(arn) }));
 
-  const dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, instanceName: name, region: REGION, counters, logger });
+  const dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableNames: tableNamesOf(model), region: REGION, counters, logger });
   const server = http.createServer();
   try {
     await new Promise<void>((resolve, reject) => {
@@ -165,11 +199,8 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
   }
   const port = (server.address() as AddressInfo).port;
   const internalUrl = `http://127.0.0.1:${port}`;
-
-  const functionName = (id: HandlerId): string => `${name}-${path.basename(HANDLERS[id], '.ts')}`;
-  const handlerEnv = chatHandlerEnv(options, dynamo.tableNames, internalUrl, `arn:aws:sns:${REGION}:${ACCOUNT_ID}:${name}-responder`, logLevel);
-  const topicArn = handlerEnv[ENV.responderTopicArn];
-  const botReplyFunctionName = functionName('botReply');
+  const topicArn = arn({ kind: 'topic' });
+  const botReplyFunctionName = functionOf(model, 'botReply').name;
 
   const resources: { close(): Promise<void> }[] = [];
   const closeResources = async (): Promise<void> => {
@@ -187,17 +218,38 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
   });
 
   try {
-    // Both environments load in parallel (each compiles its TypeScript and loads the AWS SDK).
+    const clockOffsetMs = options.clockStartsAt === undefined ? 0 : options.clockStartsAt - Date.now();
+    const iam = new LocalIam({ accountId: ACCOUNT_ID, logger });
+    const resolveEnv = (value: EnvValue): string => {
+      if (typeof value === 'string') return value;
+      switch (value.kind) {
+        case 'tableName':
+          return model.tables[value.table].name;
+        case 'topicArn':
+          return topicArn;
+        case 'connectionsEndpoint':
+          return `${internalUrl}/${model.stageName}`;
+        case 'userPool':
+          throw new Error('the local runtime verifies tokens of an issuer you name (auth); it creates no user pool');
+      }
+    };
+    const handlerFiles = chatFunctionFiles(model, options.handlerFiles);
     const bots = botSubscriptions(options, name);
-    const clockOffsetMs = options.clockStartsAt === undefined ? undefined : options.clockStartsAt - Date.now();
+    const botStatements = resolve(model.policies.botReplyInvoke.statements);
+    // Both groups load in parallel (every function in its own worker).
     const [chatStart, botStart] = await Promise.allSettled([
       FunctionHost.start({
         label: 'chat',
-        functions: (Object.keys(HANDLERS) as HandlerId[]).map((id) => ({
-          functionName: functionName(id),
-          file: path.resolve(REPO_ROOT, options.handlerFiles?.[id] ?? HANDLERS[id]),
+        functions: functionsOf(model).map((fn) => ({
+          functionName: fn.name,
+          file: handlerFiles[fn.id],
+          memoryMb: fn.memorySize,
+          timeoutMs: fn.timeout * 1000,
+          env: {
+            ...lambdaEnvironment(fn.name, fn.memorySize, internalUrl, iam.issue(fn.name, 'function', resolve(fn.statements), clockOffsetMs)),
+            ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, resolveEnv(value)])),
+          },
         })),
-        env: handlerEnv,
         region: REGION,
         accountId: ACCOUNT_ID,
         clockOffsetMs,
@@ -208,8 +260,17 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         ? Promise.resolve(undefined)
         : FunctionHost.start({
             label: 'bots',
-            functions: bots.map((bot) => ({ functionName: bot.functionName, file: bot.file, exportName: bot.exportName, timeoutMs: 60_000 })),
-            env: botEnv(internalUrl, botReplyFunctionName, topicArn, logLevel, options.bot?.env),
+            functions: bots.map((bot) => ({
+              functionName: bot.functionName,
+              file: bot.file,
+              exportName: bot.exportName,
+              timeoutMs: BOT_TIMEOUT_MS,
+              env: botEnvironment(bot.functionName, internalUrl, iam.issue(bot.functionName, 'bot', botStatements, clockOffsetMs), {
+                [BOT_REPLY_FUNCTION_ENV]: botReplyFunctionName,
+                [ENV.logLevel]: logLevel,
+                ...options.bot?.env,
+              }),
+            })),
             region: REGION,
             accountId: ACCOUNT_ID,
             clockOffsetMs,
@@ -223,7 +284,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
     const chatFunctions = chatStart.value;
     const botHost = botStart.value;
     const invokeHandler = (id: HandlerId, event: unknown, requestId?: string): Promise<InvocationOutcome> =>
-      chatFunctions.invoke(functionName(id), event, requestId);
+      chatFunctions.invoke(functionOf(model, id).name, event, requestId);
 
     const topic = new LocalSnsTopic({ topicArn, publicUrl: internalUrl, counters, logger });
     for (const bot of bots) {
@@ -234,29 +295,35 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       });
     }
 
+    const outbox = functionsOf(model).find((fn) => fn.invokers.some((invoker) => invoker.kind === 'streamMapping'));
     const stream = new TableStream({
-      streamArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${dynamo.tableNames.messages}/stream/1970-01-01T00:00:00.000`,
+      streamArn: arn({ kind: 'tableStream', table: 'messages' }),
       region: REGION,
       filter: OUTBOX_FILTER_PATTERN,
-      invoke: (event) => invokeHandler('outbox', event),
+      invoke: (event) => (outbox ? chatFunctions.invoke(outbox.name, event) : Promise.resolve({ ok: true, result: null })),
       counters,
       logger,
     });
     resources.push({ close: async () => stream.close() });
     dynamo.onWrite((write) => {
-      if (write.tableName === dynamo.tableNames.messages) stream.push(write);
+      if (write.tableName === model.tables.messages.name) stream.push(write);
     });
 
+    // Lambda's Invoke API reaches every function (the chat's and the bots'); IAM decides who may call which.
+    const hostOf = (functionName: string) => (chatFunctions.has(functionName) ? chatFunctions : botHost?.has(functionName) ? botHost : undefined);
     const lambdaApi = createLambdaInvokeApi(
-      new Map([[botReplyFunctionName, (event: unknown, requestId: string) => invokeHandler('botReply', event, requestId)]]),
+      {
+        has: (functionName) => hostOf(functionName) !== undefined,
+        invoke: (functionName, event, requestId) => hostOf(functionName)!.invoke(functionName, event, requestId),
+      },
       logger,
     );
     const gateway = new WebSocketGateway({
       apiId: API_ID,
-      stage: STAGE,
+      stage: model.stageName,
       region: REGION,
       accountId: ACCOUNT_ID,
-      useAuthorizer: options.auth !== undefined,
+      routes: model.routes,
       invoke: invokeHandler,
       limits: {
         maxFrameBytes: LIMITS.maxFrameBytes,
@@ -268,31 +335,40 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       logger,
     });
     const connectionsApi = createConnectionsApi(gateway, counters, LIMITS.maxMessageBytes);
-    const site = createStaticSite(pageConfig(options.auth ? 'jwt' : 'none', options.auth?.userIdClaim));
+    const site = createStaticSite(pageConfig(model, options.auth?.userIdClaim));
+    const awsEndpoints = createAwsEndpoints({
+      iam,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      apiId: API_ID,
+      stage: model.stageName,
+      handlers: {
+        dynamodb: (request, response, body) => dynamo.handle(request, response, body),
+        sns: (request, response, body) => topic.handle(request, response, body),
+        lambda: (request, response, body) => lambdaApi.handle(request, response, body, requestPath(request)),
+        'execute-api': (request, response, body) => connectionsApi(request, response, body, requestPath(request)),
+      },
+    });
 
     server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => gateway.handleUpgrade(request, socket, head));
     server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
-      const pathname = new URL(request.url ?? '/', 'http://local').pathname;
-      const service = signingService(request.headers.authorization);
+      const pathname = requestPath(request);
+      const service = signingServiceOf(request.headers.authorization);
       if (service === undefined) {
         // What API Gateway answers an unsigned management call: the SDK always signs, so only curl and friends see this.
         if (isConnectionsPath(pathname)) return missingAuthenticationToken(response);
         return site(request, response, pathname);
       }
       if (!isLoopback(request.socket.remoteAddress)) {
-        // These endpoints accept any signature: never from another machine.
         response.writeHead(403, { 'content-type': 'text/plain' });
         return void response.end('AWS emulation endpoints answer loopback clients only\n');
       }
+      if (!(LOCAL_SERVICES as readonly string[]).includes(service)) {
+        response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' });
+        return void response.end(JSON.stringify({ message: `no local emulation for ${service} ${request.method} ${pathname}` }));
+      }
       readBody(request, MAX_REQUEST_BYTES).then(
-        (body) => {
-          if (service === 'dynamodb') return dynamo.handle(request, response, body);
-          if (service === 'sns') return topic.handle(request, response, body);
-          if (service === 'lambda' && isLambdaInvokePath(pathname)) return lambdaApi.handle(request, response, body, pathname);
-          if (service === 'execute-api' && isConnectionsPath(pathname)) return connectionsApi(request, response, body, pathname);
-          response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' });
-          return void response.end(JSON.stringify({ message: `no local emulation for ${service} ${request.method} ${pathname}` }));
-        },
+        (body) => awsEndpoints(service as LocalService, request, response, body),
         () => {
           response.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
           response.end('Request too large\n');
@@ -324,17 +400,18 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         message: 'INSECURE development mode: clients choose their identity with ?userId=&threadId=&role=. Never expose this to a network; set CHAT_AUTH_JWKS_URL to verify tokens.',
       });
     }
-    logger.info('started', { url: internalUrl, dataDir: options.dataDir ?? null, authMode: options.auth ? 'jwt' : 'none', bots: bots.map((bot) => bot.functionName) });
+    logger.info('started', { url: internalUrl, dataDir: options.dataDir ?? null, authMode: model.authMode, bots: bots.map((bot) => bot.functionName) });
 
     let closing: Promise<void> | undefined;
     return {
       url: internalUrl,
       wsUrl: `ws://127.0.0.1:${port}/`,
       port,
-      tables: dynamo.tableNames,
+      model,
+      tables: tableNamesOf(model),
       topicArn,
       botReplyFunctionName,
-      handlerEnv,
+      awsConfig: { region: REGION, endpoint: internalUrl, credentials: iam.operator.credentials },
       counters: () => counters.snapshot(),
       resetCounters: () => counters.reset(),
       settled: settle,
@@ -346,71 +423,71 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
   }
 }
 
-/** The functions' environment: what the construct sets on the Lambda functions, pointed at this runtime. */
-function chatHandlerEnv(
-  options: LocalChatOptions,
-  tables: Readonly<Record<TableId, string>>,
-  internalUrl: string,
-  topicArn: string,
-  logLevel: LogLevel,
-): Record<string, string> {
-  const env: Record<string, string> = {
-    ...baseEnv(internalUrl),
-    [ENV.messagesTable]: tables.messages,
-    [ENV.connectionsTable]: tables.connections,
-    [ENV.threadsTable]: tables.threads,
-    [ENV.idempotencyTable]: tables.idempotency,
-    [ENV.responderTopicArn]: topicArn,
-    [ENV.connectionsEndpoint]: internalUrl,
-    [ENV.messageRetentionDays]: String(options.messageRetentionDays ?? DEFAULTS.messageRetentionDays),
-    [ENV.rateLimitMessages]: String(options.rateLimit?.messages ?? DEFAULTS.rateLimitMessages),
-    [ENV.rateLimitWindowSeconds]: String(options.rateLimit?.windowSeconds ?? DEFAULTS.rateLimitWindowSeconds),
-    [ENV.logLevel]: logLevel,
-    [ENV.authMode]: options.auth ? 'jwt' : 'none',
-  };
-  if (options.auth) {
-    env[ENV.jwksUrl] = options.auth.jwksUrl;
-    env[ENV.issuer] = options.auth.issuer;
-    env[ENV.audience] = options.auth.audience;
-    if (options.auth.userIdClaim) env[ENV.userIdClaim] = options.auth.userIdClaim;
-    if (options.auth.rolesClaim) env[ENV.rolesClaim] = options.auth.rolesClaim;
-    if (options.auth.agentRole) env[ENV.agentRole] = options.auth.agentRole;
-  }
-  return env;
-}
+/** Where the local deployment runs: one account and region, a fixed API id (lib/deployment-model.ts arnOf). */
+const LOCAL_PLACE: DeploymentPlace = { partition: 'aws', region: REGION, accountId: ACCOUNT_ID, apiId: API_ID, streamLabel: STREAM_LABEL };
 
-/** A bot runs with the developer's environment (its own settings, API keys) but local AWS endpoints. */
-function botEnv(
-  internalUrl: string,
-  botReplyFunctionName: string,
-  topicArn: string,
-  logLevel: LogLevel,
-  extra?: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('AWS_')),
-  );
+/** The construct's settings for this runtime's options: the same defaults, no KMS key, no user pool. */
+function localSettings(options: LocalChatOptions, name: string, logLevel: LogLevel): DeploymentSettings {
+  const defaults = CHAT_SERVER_DEFAULTS;
   return {
-    ...inherited,
-    ...baseEnv(internalUrl),
-    [BOT_REPLY_FUNCTION_ENV]: botReplyFunctionName,
-    [ENV.responderTopicArn]: topicArn,
-    [ENV.logLevel]: logLevel,
-    ...extra,
+    name,
+    auth: options.auth
+      ? {
+          mode: 'jwt',
+          jwksUrl: options.auth.jwksUrl,
+          issuer: options.auth.issuer,
+          audience: options.auth.audience,
+          userIdClaim: options.auth.userIdClaim ?? defaults.userIdClaim,
+          rolesClaim: options.auth.rolesClaim ?? defaults.rolesClaim,
+          agentRole: options.auth.agentRole ?? defaults.agentRole,
+        }
+      : { mode: 'none' },
+    snsTopicName: `${name}-responder`,
+    stageName: STAGE,
+    messageRetentionDays: options.messageRetentionDays ?? defaults.messageRetentionDays,
+    rateLimit: {
+      messages: options.rateLimit?.messages ?? defaults.rateLimit.messages,
+      windowSeconds: options.rateLimit?.windowSeconds ?? defaults.rateLimit.windowSeconds,
+    },
+    lambda: { ...defaults.lambda },
+    logLevel,
   };
 }
 
-/** AWS SDK settings every local function gets: fake credentials, one region, every endpoint on this runtime. */
-function baseEnv(internalUrl: string): Record<string, string> {
+function tableNamesOf(model: DeploymentModel): Record<TableId, string> {
+  return Object.fromEntries(Object.values(model.tables).map((table) => [table.id, table.name])) as Record<TableId, string>;
+}
+
+/** Each chat function's module: its bundle (what deploys), or a replacement file given for testing the runtime. */
+function chatFunctionFiles(model: DeploymentModel, replacements: LocalChatOptions['handlerFiles']): Record<HandlerId, string> {
+  const bundles = bundleHandlers(REPO_ROOT);
+  return Object.fromEntries(
+    functionsOf(model).map((fn) => {
+      const replacement = replacements?.[fn.id];
+      return [fn.id, replacement ? path.resolve(REPO_ROOT, replacement) : path.join(bundles[fn.id].directory, 'index.js')];
+    }),
+  ) as Record<HandlerId, string>;
+}
+
+/**
+ * What Lambda sets in a function's environment, pointed at this runtime: its name, memory and log group,
+ * one region, its own credentials, and every AWS endpoint on this runtime. Nothing of the developer's.
+ */
+function lambdaEnvironment(functionName: string, memoryMb: number, internalUrl: string, principal: LocalPrincipal): Record<string, string> {
   const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'NODE_ENV'];
   const env: Record<string, string> = {};
-  for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name] as string;
+  for (const variable of keep) if (process.env[variable] !== undefined) env[variable] = process.env[variable] as string;
   return {
     ...env,
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${LAMBDA_RUNTIME}`,
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ACCESS_KEY_ID: principal.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: principal.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: internalUrl,
     AWS_ENDPOINT_URL_SNS: internalUrl,
     AWS_ENDPOINT_URL_LAMBDA: internalUrl,
@@ -419,6 +496,19 @@ function baseEnv(internalUrl: string): Record<string, string> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
   };
+}
+
+/** A bot runs with the developer's environment (its own settings, API keys, not their AWS ones), Lambda's and its own. */
+function botEnvironment(
+  functionName: string,
+  internalUrl: string,
+  principal: LocalPrincipal,
+  extra: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('AWS_')),
+  );
+  return { ...inherited, ...lambdaEnvironment(functionName, 256, internalUrl, principal), ...extra };
 }
 
 interface BotSpec {
@@ -447,10 +537,8 @@ function botSubscriptions(options: LocalChatOptions, name: string): BotSpec[] {
   return bots;
 }
 
-/** The service name in a SigV4 `Authorization` header's credential scope (`.../us-east-1/sns/aws4_request`). */
-function signingService(authorization: string | undefined): string | undefined {
-  const match = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(authorization ?? '');
-  return match?.[1];
+function requestPath(request: http.IncomingMessage): string {
+  return new URL(request.url ?? '/', 'http://local').pathname;
 }
 
 function missingAuthenticationToken(response: http.ServerResponse): void {

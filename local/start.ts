@@ -6,7 +6,7 @@
  * All variables: help/local-development.md.
  */
 import { ConfigError, optionsFromEnv } from './config';
-import { startLocalChat } from './runtime';
+import { startLocalChat } from './local-chat';
 
 async function main(): Promise<void> {
   // The runtime stands for nodejs22.x Lambdas; the SDK's note about this machine's Node version is noise here.

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type http from 'node:http';
-import { DEFAULTS, LIMITS } from '../lib/schema';
+import type { ClientProtocol, DeploymentModel } from '../lib/deployment-model';
+import { DEFAULTS } from '../lib/schema';
 
 const WEB_DIR = path.join(__dirname, 'web');
 
@@ -25,10 +26,10 @@ const FILES: Readonly<Record<string, { file: string; type: string }>> = {
 export interface PageConfig {
   /** `none`: pick any user id (insecure development mode); `jwt`: paste a token. */
   readonly authMode: 'none' | 'jwt';
-  readonly maxTextLength: number;
-  readonly historyPageSize: number;
   /** JWT claim naming the user (display only: recognising one's own messages). */
   readonly userIdClaim: string;
+  /** The protocol's constants (subprotocol, error codes, limits, id pattern) from the deployment model. */
+  readonly protocol: ClientProtocol;
 }
 
 export function createStaticSite(config: PageConfig) {
@@ -50,11 +51,10 @@ export function createStaticSite(config: PageConfig) {
   };
 }
 
-export const pageConfig = (authMode: 'none' | 'jwt', userIdClaim: string = DEFAULTS.userIdClaim): PageConfig => ({
-  authMode,
-  maxTextLength: LIMITS.maxTextLength,
-  historyPageSize: 30,
+export const pageConfig = (model: DeploymentModel, userIdClaim: string = DEFAULTS.userIdClaim): PageConfig => ({
+  authMode: model.authMode,
   userIdClaim,
+  protocol: model.client,
 });
 
 function send(

@@ -5,8 +5,8 @@
  *   routeKey, eventType, requestId, domainName, stage, connectedAt, identity, authorizer context). A
  *   refusal answers the upgrade with the status code (401/403/...); headers the handler returns
  *   (`Sec-WebSocket-Protocol`) go into the 101 response.
- * - messages: route selection on `$request.body.action`, else `$default`; routes in
- *   lib/schema.ts TWO_WAY_ROUTES send the handler's returned `body` back to the caller.
+ * - messages: route selection on `$request.body.action`, else `$default`, over the deployment model's
+ *   routes; two-way routes send the handler's returned `body` back to the caller.
  * - limits: 32 KB frames, 128 KB messages (close 1009), 10-minute idle timeout and 2-hour connection
  *   lifetime (close 1001); `$disconnect` after every close.
  * - the connection registry behind the `@connections` API (local/connections-api.ts).
@@ -15,7 +15,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ROUTES, TWO_WAY_ROUTES, type HandlerId } from '../lib/schema';
+import type { RouteModel } from '../lib/deployment-model';
+import type { HandlerId } from '../lib/schema';
 import { FrameSizeGuard } from './frame-size-guard';
 import type { InvocationOutcome } from './function-host';
 import type { CounterRegistry } from './counters';
@@ -33,8 +34,8 @@ export interface WebSocketGatewayOptions {
   readonly stage: string;
   readonly region: string;
   readonly accountId: string;
-  /** Runs the authorizer on `$connect` (JWT mode). */
-  readonly useAuthorizer: boolean;
+  /** The API's routes (the deployment model's): which function each invokes, two-way or not, authorized or not. */
+  readonly routes: readonly RouteModel[];
   readonly invoke: (handler: HandlerId, event: unknown, requestId: string) => Promise<InvocationOutcome>;
   readonly limits: GatewayLimits;
   readonly counters: CounterRegistry;
@@ -92,8 +93,13 @@ export class WebSocketGateway {
   /** Subprotocol and headers chosen by `$connect`, applied while the upgrade completes. */
   private readonly handshakes = new WeakMap<http.IncomingMessage, { protocol?: string; headers: string[] }>();
   private shuttingDown = false;
+  private readonly routes: ReadonlyMap<string, RouteModel>;
 
   constructor(private readonly options: WebSocketGatewayOptions) {
+    this.routes = new Map(options.routes.map((route) => [route.routeKey, route]));
+    for (const routeKey of ['$connect', '$disconnect', '$default']) {
+      if (!this.routes.has(routeKey)) throw new Error(`WebSocketGateway: the API has no ${routeKey} route`);
+    }
     this.server = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.maxMessageBytes,
@@ -201,7 +207,7 @@ export class WebSocketGateway {
     const requestContext = this.requestContext({ connectionId, connectedAt, sourceIp, userAgent, domainName }, '$connect', 'CONNECT', requestId, connectedAt);
 
     let authorizer: Record<string, unknown> | undefined;
-    if (this.options.useAuthorizer) {
+    if (this.routes.get('$connect')!.authorized) {
       const started = Date.now();
       const methodArn = `arn:aws:execute-api:${this.options.region}:${this.options.accountId}:${this.options.apiId}/${this.options.stage}/$connect`;
       const outcome = await this.options.invoke(
@@ -228,7 +234,7 @@ export class WebSocketGateway {
     }
 
     const outcome = await this.options.invoke(
-      'connect',
+      this.routes.get('$connect')!.fn,
       {
         headers,
         multiValueHeaders,
@@ -318,7 +324,7 @@ export class WebSocketGateway {
   private async route(connection: LiveConnection, data: Buffer, isBinary: boolean): Promise<void> {
     this.options.counters.mutable.websocket.messages += 1;
     const body = isBinary ? data.toString('base64') : data.toString('utf8');
-    const routeKey = isBinary ? '$default' : selectRoute(body);
+    const routeKey = isBinary ? '$default' : selectRoute(body, this.routes);
     const requestId = randomUUID();
     const now = Date.now();
     const event = {
@@ -326,8 +332,9 @@ export class WebSocketGateway {
       body,
       isBase64Encoded: isBinary,
     };
-    const outcome = await this.options.invoke(ROUTES[routeKey], event, requestId);
-    if (!TWO_WAY_ROUTES.includes(routeKey)) return;
+    const route = this.routes.get(routeKey)!;
+    const outcome = await this.options.invoke(route.fn, event, requestId);
+    if (!route.twoWay) return;
     let reply: string | undefined;
     if (!outcome.ok) {
       this.options.logger.error('websocket.route_handler_error', {
@@ -353,7 +360,7 @@ export class WebSocketGateway {
     const now = Date.now();
     const run = this.options
       .invoke(
-        'disconnect',
+        this.routes.get('$disconnect')!.fn,
         {
           headers: { Host: connection.domainName, 'X-Forwarded-For': connection.sourceIp },
           multiValueHeaders: { Host: [connection.domainName], 'X-Forwarded-For': [connection.sourceIp] },
@@ -421,8 +428,11 @@ export class WebSocketGateway {
   }
 }
 
-/** `$request.body.action` when the body is a JSON object naming a known route, else `$default`. */
-export function selectRoute(body: string): string {
+/**
+ * API Gateway's route selection on `$request.body.action`: the action when the body is a JSON object naming
+ * one of `routes` (not a `$` route), else `$default`.
+ */
+export function selectRoute(body: string, routes: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -430,7 +440,8 @@ export function selectRoute(body: string): string {
     return '$default';
   }
   const action = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { action?: unknown }).action : undefined;
-  if (typeof action !== 'string' || action.startsWith('$') || !Object.prototype.hasOwnProperty.call(ROUTES, action)) return '$default';
+  const known = routes instanceof Map ? routes.has(action) : typeof action === 'string' && Object.prototype.hasOwnProperty.call(routes, action);
+  if (typeof action !== 'string' || action.startsWith('$') || !known) return '$default';
   return action;
 }
 

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWTPayload, type KeyLike } from 'jose';
-import { startLocalChat, type LocalChat } from '../../local/runtime';
+import { startLocalChat, type LocalChat } from '../../local/local-chat';
 import { connectClient, devUrl, isType, refusalStatus, type ChatClient } from './support/ws-client';
 
 const ISSUER = 'https://issuer.test/';
@@ -53,7 +53,7 @@ function tamper(jwt: string, claims: JWTPayload): string {
 
 /** Every item of the connections table, read through the runtime's DynamoDB endpoint. */
 async function connectionRecords(): Promise<{ connectionId: string; threadId?: string; userId?: string }[]> {
-  const dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint: chat.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const dynamodb = new DynamoDBClient(chat.awsConfig);
   try {
     const records: { connectionId: string; threadId?: string; userId?: string }[] = [];
     let start: Record<string, unknown> | undefined;

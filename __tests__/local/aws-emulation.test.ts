@@ -11,12 +11,11 @@ import WebSocket from 'ws';
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { NotFoundException, PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { HANDLERS, type HandlerId } from '../../lib/schema';
-import { startLocalChat, type LocalChat } from '../../local/runtime';
+import { startLocalChat, type LocalChat } from '../../local/local-chat';
 import { connectClient, devUrl, isType, refusalStatus, type ChatClient, type Frame } from './support/ws-client';
 
 const FIXTURE_HANDLERS = path.join(__dirname, 'fixtures/recording-handlers.ts');
 const FIXTURE_BOT = path.join(__dirname, 'fixtures/recording-bot.ts');
-const AWS_TEST_CONFIG = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 
 let chat: LocalChat;
 const clients: ChatClient[] = [];
@@ -227,9 +226,9 @@ describe('messages stream, SNS topic and Lambda Invoke emulation', () => {
   });
 
   test('GIVEN the Lambda Invoke endpoint WHEN called with the real LambdaClient THEN unknown functions, function errors and async invocations are answered like Lambda', async () => {
-    const lambda = new LambdaClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+    const lambda = new LambdaClient(chat.awsConfig);
     try {
-      await expect(lambda.send(new InvokeCommand({ FunctionName: 'local-chat-connect', Payload: Buffer.from('{}') }))).rejects.toBeInstanceOf(
+      await expect(lambda.send(new InvokeCommand({ FunctionName: 'local-chat-no-such-function', Payload: Buffer.from('{}') }))).rejects.toBeInstanceOf(
         ResourceNotFoundException,
       );
       const failed = await lambda.send(
@@ -248,7 +247,7 @@ describe('messages stream, SNS topic and Lambda Invoke emulation', () => {
 
   test('GIVEN the SNS endpoint WHEN called with the real SNSClient THEN another topic is NotFound and PublishBatch delivers every entry', async () => {
     const client = await open();
-    const sns = new SNSClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+    const sns = new SNSClient(chat.awsConfig);
     try {
       await expect(sns.send(new PublishBatchCommand({ TopicArn: `${chat.topicArn}-other`, PublishBatchRequestEntries: [{ Id: '1', Message: 'x' }] }))).rejects.toBeInstanceOf(NotFoundException);
 

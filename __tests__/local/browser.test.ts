@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
-import { startLocalChat, type LocalChat } from '../../local/runtime';
+import { startLocalChat, type LocalChat } from '../../local/local-chat';
 import { connectClient, devUrl, type ChatClient, type Frame } from './support/ws-client';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -13,10 +13,9 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalChat, type LocalChat } from '../../local/runtime';
+import { startLocalChat, type LocalChat } from '../../local/local-chat';
 import { connectClient, devUrl, isMessage, isType, refusalStatus, type ChatClient, type Frame } from './support/ws-client';
 
-const AWS_TEST_CONFIG = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 
 let chat: LocalChat;
 const openClients: ChatClient[] = [];
@@ -40,7 +39,7 @@ async function join(query: Record<string, string>): Promise<ChatClient> {
 }
 
 async function connectionIdsOf(threadId: string): Promise<string[]> {
-  const dynamodb = new DynamoDBClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+  const dynamodb = new DynamoDBClient(chat.awsConfig);
   try {
     const result = await dynamodb.send(
       new QueryCommand({
@@ -161,7 +160,7 @@ describe('local runtime end to end (real handlers, demo bot)', () => {
   test('GIVEN a client that disconnected WHEN the real ApiGatewayManagementApiClient posts to it THEN it gets GoneException (410), while a live connection accepts posts and describes itself', async () => {
     const client = await join({ userId: 'frank', threadId: 'e2e-gone' });
     const [connectionId] = await connectionIdsOf('e2e-gone');
-    const management = new ApiGatewayManagementApiClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+    const management = new ApiGatewayManagementApiClient(chat.awsConfig);
     try {
       const described = await management.send(new GetConnectionCommand({ ConnectionId: connectionId }));
       expect(described.ConnectedAt).toBeInstanceOf(Date);
@@ -185,7 +184,7 @@ describe('local runtime end to end (real handlers, demo bot)', () => {
   test('GIVEN a live connection WHEN an operator deletes it through @connections THEN the client is disconnected, $disconnect removes its record and later calls get 410', async () => {
     const client = await join({ userId: 'fay', threadId: 'e2e-delete' });
     const [connectionId] = await connectionIdsOf('e2e-delete');
-    const management = new ApiGatewayManagementApiClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+    const management = new ApiGatewayManagementApiClient(chat.awsConfig);
     try {
       await management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
 
@@ -212,7 +211,7 @@ describe('local runtime end to end (real handlers, demo bot)', () => {
       }
     }
 
-    const management = new ApiGatewayManagementApiClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+    const management = new ApiGatewayManagementApiClient(chat.awsConfig);
     try {
       const posted = client.next((frame) => frame.type === 'signed');
       await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: JSON.stringify({ type: 'signed' }) }));

@@ -8,14 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { startLocalChat, type LocalChat } from '../../local/runtime';
+import { startLocalChat, type LocalChat } from '../../local/local-chat';
 import { connectClient, devUrl, isType, type ChatClient } from './support/ws-client';
 
-const AWS_TEST_CONFIG = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 const KB = 1024;
 
 async function connectionCount(chat: LocalChat, threadId: string): Promise<number> {
-  const dynamodb = new DynamoDBClient({ ...AWS_TEST_CONFIG, endpoint: chat.url });
+  const dynamodb = new DynamoDBClient(chat.awsConfig);
   try {
     const result = await dynamodb.send(
       new QueryCommand({
@@ -148,7 +147,7 @@ describe('graceful shutdown', () => {
     const reopened = await startLocalChat({ port: 0, logLevel: 'error', demoBot: false, dataDir });
     try {
       expect(await connectionCount(reopened, 'shutdown-thread')).toBe(0);
-      const dynamodb = new DynamoDBClient({ ...AWS_TEST_CONFIG, endpoint: reopened.url });
+      const dynamodb = new DynamoDBClient(reopened.awsConfig);
       const thread = await dynamodb.send(new GetItemCommand({ TableName: reopened.tables.threads, Key: { threadId: { S: 'shutdown-thread' } } }));
       dynamodb.destroy();
       expect(thread.Item?.ownerId?.S).toBe('nora');

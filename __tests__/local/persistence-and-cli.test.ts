@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startLocalChat } from '../../local/runtime';
+import { startLocalChat } from '../../local/local-chat';
 import { connectClient, devUrl, isType, type Frame } from './support/ws-client';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');

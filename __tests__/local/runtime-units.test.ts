@@ -13,7 +13,7 @@ import {
 } from '../../local/filter-patterns';
 import { FrameSizeGuard } from '../../local/frame-size-guard';
 import { ConfigError, optionsFromEnv } from '../../local/config';
-import { DEFAULT_BOT_FILTER_POLICY } from '../../local/runtime';
+import { DEFAULT_BOT_FILTER_POLICY } from '../../lib/schema';
 
 const streamRecord = (eventName: string, messageType: string) => ({
   eventName,

@@ -1,7 +1,7 @@
 // Shared by the chat page and the agent view: configuration, connecting, the message list.
 // Plain browser JavaScript (ES modules), no dependencies, nothing loaded from other origins.
 
-/** How the server wants to be connected to: {authMode: 'none'|'jwt', maxTextLength, historyPageSize}. */
+/** How the server wants to be connected to: {authMode: 'none'|'jwt', userIdClaim, protocol} (local/static-site.ts PageConfig). */
 export async function loadConfig() {
   const response = await fetch('/config.json', { cache: 'no-store' });
   if (!response.ok) throw new Error(`config: HTTP ${response.status}`);
@@ -539,14 +539,14 @@ export class Conversation {
   }
 
   requestHistory(before) {
-    this.send({ action: 'thread.history', limit: this.config.historyPageSize, ...(before !== undefined ? { before } : {}) });
+    this.send({ action: 'thread.history', limit: this.config.protocol.limits.historyDefaultLimit, ...(before !== undefined ? { before } : {}) });
   }
 
   sendText() {
     const text = this.textarea.value.trim();
     if (!text) return;
-    if (text.length > this.config.maxTextLength) {
-      this.showError(`Messages are limited to ${this.config.maxTextLength} characters (this one has ${text.length}).`);
+    if (text.length > this.config.protocol.limits.maxTextLength) {
+      this.showError(`Messages are limited to ${this.config.protocol.limits.maxTextLength} characters (this one has ${text.length}).`);
       return;
     }
     const clientMessageId = newClientMessageId();
