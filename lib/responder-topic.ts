@@ -11,7 +11,9 @@ import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { createDeadLetterQueue } from './dead-letter-queue';
 import { policyDocument } from './iam';
-import { DEFAULT_BOT_FILTER_POLICY, OUTBOX_MESSAGE_ATTRIBUTES, type OutboxMessageAttribute } from './schema';
+import { checkBotFilterPolicy } from './bot-filter-policy';
+import { DEFAULT_BOT_FILTER_POLICY } from './schema';
+import { SnsFilterPolicyError } from './sns-filter-policy';
 
 export { DEAD_LETTER_RETENTION_SECONDS } from './dead-letter-queue';
 
@@ -39,8 +41,10 @@ export interface SubscribeBotOptions {
    * SNS filter policy on the message attributes the outbox publishes (`threadId`, `messageType`,
    * `isHumanOverride`; all strings, so `isHumanOverride: ['false']`, not `[false]`). Each attribute takes a
    * list of strings or string operators (`prefix`, `suffix`, `equals-ignore-case`, `anything-but`,
-   * `exists`); `$or` combines policies. Validated at synth: another attribute, a number or boolean, or a
-   * value the outbox never publishes (e.g. `messageType: ['bot']`) is an error.
+   * `wildcard`, `exists`); `$or` combines policies. Validated at synth as SNS validates it (operators,
+   * operands, at most 5 attribute names and 150 combinations), and against what the outbox publishes:
+   * another attribute, a number or boolean, or a value the outbox never publishes (e.g.
+   * `messageType: ['bot']`) is an error. The local runtime runs the same checks and the same matching.
    * @default DEFAULT_BOT_FILTER_POLICY: `{ messageType: ['user'], isHumanOverride: ['false'] }`
    */
   readonly filterPolicy?: Readonly<Record<string, unknown>>;
@@ -57,85 +61,17 @@ export interface BotSubscription {
   readonly permission: LambdaPermission;
 }
 
-/** SNS filter operators that apply to String attributes, with the check of their operand. */
-const STRING_OPERATORS: Readonly<Record<string, (operand: unknown) => boolean>> = {
-  prefix: (operand) => typeof operand === 'string' && operand !== '',
-  suffix: (operand) => typeof operand === 'string' && operand !== '',
-  'equals-ignore-case': (operand) => typeof operand === 'string',
-  exists: (operand) => typeof operand === 'boolean',
-  'anything-but': (operand) =>
-    typeof operand === 'string' ||
-    (Array.isArray(operand) && operand.length > 0 && operand.every((item) => typeof item === 'string')) ||
-    isOneOperator(operand, ['prefix', 'suffix']),
-};
-
-function isOneOperator(value: unknown, names: readonly string[]): boolean {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length === 1 && names.includes(keys[0]) && STRING_OPERATORS[keys[0]]((value as Record<string, unknown>)[keys[0]]);
-}
-
-function filterPolicyError(at: string, problem: string): Error {
-  return new Error(`subscribeBot: invalid ${at}: ${problem}`);
-}
-
 /**
- * Checks a subscription filter policy against the message attributes the outbox publishes
- * (OUTBOX_MESSAGE_ATTRIBUTES): only those keys (and `$or`), each a non-empty list of strings or string
- * operators. A policy that can never match (a boolean instead of 'true'/'false', an unknown attribute)
- * would silently starve the bot, so it fails synth instead.
+ * Checks a subscription filter policy as SNS would and against the message attributes the outbox publishes
+ * (lib/bot-filter-policy.ts): a policy SNS refuses fails synth instead of the apply, and one that can never
+ * match fails synth instead of starving the bot.
  */
 export function validateFilterPolicy(policy: unknown, at = 'filterPolicy'): void {
-  if (policy === null || typeof policy !== 'object' || Array.isArray(policy)) {
-    throw filterPolicyError(at, `must be an object of message attribute names to lists of values, got ${JSON.stringify(policy)}`);
-  }
-  const entries = Object.entries(policy as Record<string, unknown>);
-  if (entries.length === 0) {
-    throw filterPolicyError(at, "is empty; to receive user and agent messages, even under takeover, use { messageType: ['user', 'agent'] }");
-  }
-  const attributes = Object.keys(OUTBOX_MESSAGE_ATTRIBUTES);
-  for (const [key, value] of entries) {
-    if (key === '$or') {
-      if (!Array.isArray(value) || value.length < 2) throw filterPolicyError(`${at}.$or`, 'must be a list of at least two policies');
-      value.forEach((branch, index) => validateFilterPolicy(branch, `${at}.$or[${index}]`));
-      continue;
-    }
-    if (!attributes.includes(key)) {
-      throw filterPolicyError(
-        `${at}.${key}`,
-        `the outbox publishes only the message attributes ${attributes.join(', ')}, so this key never matches`,
-      );
-    }
-    if (!Array.isArray(value) || value.length === 0) {
-      throw filterPolicyError(`${at}.${key}`, `must be a non-empty list of values, got ${JSON.stringify(value)}`);
-    }
-    const known: readonly string[] | null = OUTBOX_MESSAGE_ATTRIBUTES[key as OutboxMessageAttribute];
-    value.forEach((item: unknown, index) => {
-      const where = `${at}.${key}[${index}]`;
-      if (typeof item === 'string') {
-        if (known && !known.includes(item)) {
-          throw filterPolicyError(
-            where,
-            `"${item}" never matches: the outbox publishes ${key} as ${known.map((v) => `"${v}"`).join(' or ')}`,
-          );
-        }
-        return;
-      }
-      if (typeof item === 'boolean' || typeof item === 'number') {
-        throw filterPolicyError(
-          where,
-          `${JSON.stringify(item)} is a ${typeof item}, but the outbox publishes message attribute values as strings: ` +
-            `write '${String(item)}'`,
-        );
-      }
-      if (!isOneOperator(item, Object.keys(STRING_OPERATORS))) {
-        throw filterPolicyError(
-          where,
-          `${JSON.stringify(item)} is not a string or a string operator ` +
-            `({ ${Object.keys(STRING_OPERATORS).join(' | ')}: ... }); the outbox's attributes are strings`,
-        );
-      }
-    });
+  try {
+    checkBotFilterPolicy(policy, at);
+  } catch (error) {
+    if (error instanceof SnsFilterPolicyError) throw new Error(`subscribeBot: invalid ${error.message}`);
+    throw error;
   }
 }
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { DEFAULT_BOT_FILTER_POLICY, ENV } from '../lib/schema';
 import type { LocalChatOptions } from './local-chat';
 import { parseLogLevel } from './logger';
-import { validateSnsFilterPolicy, type SnsFilterPolicy } from './filter-patterns';
+import { checkBotFilterPolicy } from '../lib/bot-filter-policy';
+import type { SnsFilterPolicy } from '../lib/sns-filter-policy';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_DATA_DIR = '.chat-data';
@@ -75,9 +76,9 @@ function filterPolicy(raw: string | undefined): SnsFilterPolicy | null {
     throw new ConfigError('CHAT_BOT_FILTER_POLICY is not valid JSON');
   }
   try {
-    validateSnsFilterPolicy(parsed);
+    checkBotFilterPolicy(parsed, 'CHAT_BOT_FILTER_POLICY');
   } catch (error) {
-    throw new ConfigError(`CHAT_BOT_FILTER_POLICY: ${(error as Error).message}`);
+    throw new ConfigError((error as Error).message);
   }
   return parsed;
 }

@@ -56,10 +56,11 @@ import { createConnectionsApi, isConnectionsPath } from './connections-api';
 import { signingServiceOf } from './sigv4';
 import { createStaticSite, pageConfig } from './static-site';
 import { createLogger } from './logger';
-import type { SnsFilterPolicy } from './filter-patterns';
+import { checkBotFilterPolicy } from '../lib/bot-filter-policy';
+import type { SnsFilterPolicy } from '../lib/sns-filter-policy';
 
 export type { LocalChatCounters } from './counters';
-export type { SnsFilterPolicy } from './filter-patterns';
+export type { SnsFilterPolicy } from '../lib/sns-filter-policy';
 
 /** JWT verification settings, the same the construct's `auth` prop takes (see help/security.md). */
 export interface LocalAuthOptions {
@@ -527,12 +528,10 @@ function botSubscriptions(options: LocalChatOptions, name: string): BotSpec[] {
     if (!existsSync(path.resolve(options.bot.handlerFile))) {
       throw new Error(`bot handler file not found: ${path.resolve(options.bot.handlerFile)}`);
     }
-    bots.push({
-      functionName: `${name}-bot`,
-      file: path.resolve(options.bot.handlerFile),
-      exportName: options.bot.exportName,
-      filterPolicy: options.bot.filterPolicy === undefined ? DEFAULT_BOT_FILTER_POLICY : options.bot.filterPolicy,
-    });
+    const filterPolicy = options.bot.filterPolicy === undefined ? DEFAULT_BOT_FILTER_POLICY : options.bot.filterPolicy;
+    // The checks subscribeBot makes at synth: what fails there fails here.
+    if (filterPolicy !== null) checkBotFilterPolicy(filterPolicy, 'bot.filterPolicy');
+    bots.push({ functionName: `${name}-bot`, file: path.resolve(options.bot.handlerFile), exportName: options.bot.exportName, filterPolicy });
   }
   return bots;
 }

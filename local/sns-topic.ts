@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { matchesSnsFilterPolicy, validateSnsFilterPolicy, type SnsFilterPolicy, type SnsMessageAttribute } from './filter-patterns';
+import { matchesSnsFilterPolicy, validateSnsFilterPolicy, type SnsFilterPolicy, type SnsMessageAttribute } from '../lib/sns-filter-policy';
 import type { InvocationOutcome } from './function-host';
 import type { CounterRegistry } from './counters';
 import type { RuntimeLogger } from './logger';
@@ -72,7 +72,7 @@ export class LocalSnsTopic {
   }
 
   subscribe(subscription: SnsSubscription): string {
-    if (subscription.filterPolicy) validateSnsFilterPolicy(subscription.filterPolicy);
+    if (subscription.filterPolicy !== undefined) validateSnsFilterPolicy(subscription.filterPolicy);
     const arn = `${this.options.topicArn}:${randomUUID()}`;
     this.subscriptions.push({ arn, subscription });
     return arn;
@@ -85,7 +85,7 @@ export class LocalSnsTopic {
     this.options.counters.mutable.sns.publishes += 1;
     const attributes = input.attributes ?? {};
     for (const { arn, subscription } of this.subscriptions) {
-      if (subscription.filterPolicy && !matchesSnsFilterPolicy(subscription.filterPolicy, attributes)) {
+      if (subscription.filterPolicy !== undefined && !matchesSnsFilterPolicy(subscription.filterPolicy, attributes)) {
         this.options.counters.mutable.sns.filteredOut += 1;
         this.options.logger.debug('sns.filtered_out', { messageId, subscriber: subscription.functionName });
         continue;

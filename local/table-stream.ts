@@ -7,7 +7,7 @@
  * log line and a counter, with the records' keys, never their contents).
  */
 import { createHash } from 'node:crypto';
-import { matchesEventPattern, type EventPattern } from './filter-patterns';
+import { matchesEventPattern, type EventPattern } from './event-filter';
 import type { TableWrite } from './dynamodb';
 import type { CounterRegistry } from './counters';
 import type { RuntimeLogger } from './logger';

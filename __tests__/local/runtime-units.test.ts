@@ -1,16 +1,10 @@
 /**
- * The local runtime's pure pieces: the filter evaluators (outbox stream filter, SNS filter policies),
- * the 32 KB frame guard, and `npm start`'s environment parsing.
+ * The local runtime's pure pieces: the outbox stream filter (Lambda event filtering), the 32 KB frame
+ * guard, and `npm start`'s environment parsing. SNS filter policies: __tests__/local/sns-filter-policy-local.test.ts.
  */
 import path from 'node:path';
 import { OUTBOX_FILTER_PATTERN } from '../../lib/schema';
-import {
-  matchesEventPattern,
-  matchesSnsFilterPolicy,
-  UnsupportedFilterError,
-  validateSnsFilterPolicy,
-  type SnsMessageAttribute,
-} from '../../local/filter-patterns';
+import { matchesEventPattern, UnsupportedFilterError } from '../../local/event-filter';
 import { FrameSizeGuard } from '../../local/frame-size-guard';
 import { ConfigError, optionsFromEnv } from '../../local/config';
 import { DEFAULT_BOT_FILTER_POLICY } from '../../lib/schema';
@@ -20,9 +14,6 @@ const streamRecord = (eventName: string, messageType: string) => ({
   eventSource: 'aws:dynamodb',
   dynamodb: { NewImage: { messageType: { S: messageType }, text: { S: 'hi' } } },
 });
-
-const attributes = (values: Record<string, string>, dataType = 'String'): Record<string, SnsMessageAttribute> =>
-  Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { DataType: dataType, StringValue: value }]));
 
 describe('outbox stream filter (Lambda event filtering)', () => {
   test('GIVEN the outbox filter WHEN records of each kind arrive THEN only INSERTs of user and agent messages pass', () => {
@@ -43,35 +34,6 @@ describe('outbox stream filter (Lambda event filtering)', () => {
     expect(matchesEventPattern({ dynamodb: { OldImage: [{ exists: false }] } }, record)).toBe(true);
     expect(matchesEventPattern({ dynamodb: { NewImage: [{ exists: false }] } }, record)).toBe(false);
     expect(() => matchesEventPattern({ $or: [] } as never, record)).toThrow(UnsupportedFilterError);
-  });
-});
-
-describe('SNS subscription filter policies', () => {
-  test('GIVEN the default bot policy WHEN messages are published THEN user messages reach the bot only while no human has taken over', () => {
-    expect(matchesSnsFilterPolicy(DEFAULT_BOT_FILTER_POLICY, attributes({ messageType: 'user', isHumanOverride: 'false', threadId: 't' }))).toBe(true);
-    expect(matchesSnsFilterPolicy(DEFAULT_BOT_FILTER_POLICY, attributes({ messageType: 'user', isHumanOverride: 'true' }))).toBe(false);
-    expect(matchesSnsFilterPolicy(DEFAULT_BOT_FILTER_POLICY, attributes({ messageType: 'agent', isHumanOverride: 'false' }))).toBe(false);
-    expect(matchesSnsFilterPolicy(DEFAULT_BOT_FILTER_POLICY, attributes({ messageType: 'user' }))).toBe(false);
-  });
-
-  test('GIVEN anything-but, exists, prefix, numeric and String.Array conditions WHEN evaluated THEN they follow SNS semantics (an absent attribute matches only exists:false)', () => {
-    const policy = { threadId: [{ 'anything-but': ['blocked'] }] };
-    expect(matchesSnsFilterPolicy(policy, attributes({ threadId: 'open' }))).toBe(true);
-    expect(matchesSnsFilterPolicy(policy, attributes({ threadId: 'blocked' }))).toBe(false);
-    expect(matchesSnsFilterPolicy(policy, attributes({}))).toBe(false);
-    expect(matchesSnsFilterPolicy({ priority: [{ exists: false }] }, attributes({}))).toBe(true);
-    expect(matchesSnsFilterPolicy({ priority: [{ exists: true }] }, attributes({}))).toBe(false);
-    expect(matchesSnsFilterPolicy({ threadId: [{ prefix: 'vip-' }] }, attributes({ threadId: 'vip-7' }))).toBe(true);
-    expect(matchesSnsFilterPolicy({ score: [{ numeric: ['>=', 5] }] }, attributes({ score: '7' }, 'Number'))).toBe(true);
-    expect(matchesSnsFilterPolicy({ score: [5] }, attributes({ score: '5.0' }, 'Number'))).toBe(true);
-    expect(matchesSnsFilterPolicy({ tags: ['urgent'] }, attributes({ tags: '["billing","urgent"]' }, 'String.Array'))).toBe(true);
-  });
-
-  test('GIVEN policies this evaluator cannot apply faithfully WHEN validated THEN they are rejected instead of silently matching', () => {
-    expect(() => validateSnsFilterPolicy({ $or: [] })).toThrow(UnsupportedFilterError);
-    expect(() => validateSnsFilterPolicy({ message: { nested: ['x'] } })).toThrow(UnsupportedFilterError);
-    expect(() => validateSnsFilterPolicy({ text: [{ wildcard: '*x' }] })).toThrow(UnsupportedFilterError);
-    expect(() => validateSnsFilterPolicy(DEFAULT_BOT_FILTER_POLICY)).not.toThrow();
   });
 });
 
