@@ -23,7 +23,9 @@ import { ChatUserPool } from './cognito-user-pool';
 import { createDeadLetterQueue } from './dead-letter-queue';
 import {
   deploymentModel,
+  functionOf,
   functionsOf,
+  streamMappingOf,
   type DeploymentModel,
   type EnvValue,
   type FunctionModel,
@@ -161,8 +163,11 @@ export class ChatServer extends Construct {
       configureApiGatewayAccountLogging: config.configureApiGatewayAccountLogging,
     });
 
+    const outboxMapping = streamMappingOf(functionOf(model, 'outbox'));
+    if (!outboxMapping) throw new Error('ChatServer: the outbox function has no stream mapping in the model');
     this.outbox.connect({
-      streamArn: this.messagesTable.streamArn,
+      streamArn: this.resolve({ kind: 'tableStream', table: outboxMapping.table }),
+      settings: outboxMapping,
       outboxFunction: functions.outbox.function,
       // The mapping checks at creation that the role can read the stream.
       rolePolicy: functions.outbox.policy,

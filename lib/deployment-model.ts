@@ -26,6 +26,7 @@ import {
   ENV,
   HANDLERS,
   LIMITS,
+  OUTBOX_FILTER_PATTERN,
   OUTBOX_MESSAGE_ATTRIBUTES,
   ROUTES,
   TABLE_NAME_ENV,
@@ -78,9 +79,31 @@ export type Invoker =
   | { readonly kind: 'route'; readonly routeKey: string }
   | { readonly kind: 'authorizer' }
   /** The event source mapping on a table's stream; records that still fail go to `onFailure`. */
-  | { readonly kind: 'streamMapping'; readonly table: TableId; readonly onFailure: QueueId }
+  | ({ readonly kind: 'streamMapping'; readonly table: TableId; readonly onFailure: QueueId } & StreamMappingSettings)
   /** Whoever holds the policy (bots hold the bot-reply invoke policy). */
   | { readonly kind: 'policyHolders'; readonly policy: 'botReplyInvoke' };
+
+/** How the outbox's event source mapping reads the messages stream (the construct and the local stream alike). */
+export interface StreamMappingSettings {
+  /** Records per invocation: small, so one slow publish delays few messages. */
+  readonly batchSize: number;
+  /** Retries of a failing batch (halved each time by bisection) before its records go to the failure queue. */
+  readonly maximumRetryAttempts: number;
+  /** Halve a failing batch to isolate the record that fails it. */
+  readonly bisectBatchOnFunctionError: boolean;
+  /** Lambda event filtering: only new user and agent messages reach the function. */
+  readonly filterPattern: typeof OUTBOX_FILTER_PATTERN;
+  /** What the mapping reads first: the oldest record kept, so a mapping created late still publishes everything. */
+  readonly startingPosition: 'TRIM_HORIZON';
+}
+
+export const OUTBOX_STREAM_MAPPING: StreamMappingSettings = {
+  batchSize: 10,
+  maximumRetryAttempts: 5,
+  bisectBatchOnFunctionError: true,
+  filterPattern: OUTBOX_FILTER_PATTERN,
+  startingPosition: 'TRIM_HORIZON',
+};
 
 export interface FunctionModel {
   readonly id: HandlerId;
@@ -181,6 +204,11 @@ export type DeploymentSettings = Pick<
   'name' | 'auth' | 'snsTopicName' | 'stageName' | 'messageRetentionDays' | 'rateLimit' | 'lambda' | 'kmsKeyArn'
 > & { readonly logLevel: LogLevel };
 
+/** The stream mapping invoking a function (the outbox's), if any. */
+export function streamMappingOf(fn: FunctionModel): Extract<Invoker, { kind: 'streamMapping' }> | undefined {
+  return fn.invokers.find((invoker): invoker is Extract<Invoker, { kind: 'streamMapping' }> => invoker.kind === 'streamMapping');
+}
+
 /** Every function of a deployment, in HANDLERS order. */
 export function functionsOf(model: DeploymentModel): FunctionModel[] {
   return (Object.keys(HANDLERS) as HandlerId[]).flatMap((id) => (model.functions[id] ? [model.functions[id]!] : []));
@@ -236,7 +264,7 @@ const OUTBOX_STATEMENTS: readonly ModelStatement[] = [
 
 function invokersOf(id: HandlerId): Invoker[] {
   if (id === 'authorizer') return [{ kind: 'authorizer' }];
-  if (id === 'outbox') return [{ kind: 'streamMapping', table: 'messages', onFailure: 'outboxFailures' }];
+  if (id === 'outbox') return [{ kind: 'streamMapping', table: 'messages', onFailure: 'outboxFailures', ...OUTBOX_STREAM_MAPPING }];
   if (id === 'botReply') return [{ kind: 'policyHolders', policy: 'botReplyInvoke' }];
   const routes = Object.keys(ROUTES).filter((routeKey) => ROUTES[routeKey] === id);
   if (routes.length === 0) throw new Error(`deployment model: no route and no invoker known for handler ${id}`);

@@ -1,8 +1,8 @@
 /**
  * The outbox: new user/agent messages reach the responder topic from the messages table stream, so an
- * acknowledged message is published even when the first publish fails. The event source mapping
- * filters with OUTBOX_FILTER_PATTERN, retries a bounded number of times while bisecting a failing
- * batch, honours the function's partial batch failures, and sends what still fails to an SQS queue
+ * acknowledged message is published even when the first publish fails. The event source mapping (its
+ * settings: lib/deployment-model.ts OUTBOX_STREAM_MAPPING) filters with OUTBOX_FILTER_PATTERN, retries a
+ * bounded number of times while bisecting a failing batch, honours the function's partial batch failures, and sends what still fails to an SQS queue
  * (`<name>-outbox-failures`) describing the records to replay.
  */
 import { Construct } from 'constructs';
@@ -11,12 +11,7 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { createDeadLetterQueue } from './dead-letter-queue';
-import { OUTBOX_FILTER_PATTERN } from './schema';
-
-/** Records per invocation: small, so one slow publish delays few messages. */
-export const OUTBOX_BATCH_SIZE = 10;
-/** Retries of a failing batch (halved each time by bisection) before its records go to the failure queue. */
-export const OUTBOX_MAXIMUM_RETRY_ATTEMPTS = 5;
+import type { StreamMappingSettings } from './deployment-model';
 
 export interface OutboxProps {
   readonly queueName: string;
@@ -26,6 +21,8 @@ export interface OutboxProps {
 
 export interface OutboxConnection {
   readonly streamArn: string;
+  /** The mapping's settings (the deployment model's). */
+  readonly settings: StreamMappingSettings;
   readonly outboxFunction: LambdaFunction;
   /** The outbox function's policy: the mapping is created only once the role can read the stream. */
   readonly rolePolicy: IamRolePolicy;
@@ -52,13 +49,13 @@ export class Outbox extends Construct {
       eventSourceArn: connection.streamArn,
       functionName: connection.outboxFunction.arn,
       // A mapping created (or re-created) after messages were written still publishes them.
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: OUTBOX_BATCH_SIZE,
+      startingPosition: connection.settings.startingPosition,
+      batchSize: connection.settings.batchSize,
       maximumBatchingWindowInSeconds: 0,
-      bisectBatchOnFunctionError: true,
-      maximumRetryAttempts: OUTBOX_MAXIMUM_RETRY_ATTEMPTS,
+      bisectBatchOnFunctionError: connection.settings.bisectBatchOnFunctionError,
+      maximumRetryAttempts: connection.settings.maximumRetryAttempts,
       functionResponseTypes: ['ReportBatchItemFailures'],
-      filterCriteria: { filter: [{ pattern: JSON.stringify(OUTBOX_FILTER_PATTERN) }] },
+      filterCriteria: { filter: [{ pattern: JSON.stringify(connection.settings.filterPattern) }] },
       destinationConfig: { onFailure: { destinationArn: this.failureQueue.arn } },
       dependsOn: [connection.rolePolicy],
     });

@@ -29,6 +29,8 @@ export interface FunctionSpec {
   readonly timeoutMs?: number;
   /** The complete environment of the function (nothing else leaks in from the process). */
   readonly env: Readonly<Record<string, string>>;
+  /** Log reads of unset variables with this prefix (see WorkerInit.watchUnsetPrefix). */
+  readonly watchUnsetPrefix?: string;
 }
 
 export interface FunctionHostOptions {
@@ -199,6 +201,7 @@ class FunctionEnvironment {
       region: options.region,
       accountId: options.accountId,
       clockOffsetMs: options.clockOffsetMs,
+      watchUnsetPrefix: spec.watchUnsetPrefix,
     };
     // A TypeScript handler (a bot, a fixture) loads through tsx's require hook; bundles load as they are.
     const loader = init.function.file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});\n` : '';
@@ -210,6 +213,8 @@ class FunctionEnvironment {
           ready = true;
           this.worker = worker;
           resolve(worker);
+        } else if (message.kind === 'envUnset') {
+          options.logger.warn('function.env_unset', { functionName: spec.functionName, variable: message.variable });
         } else if (message.kind === 'loadError') {
           reject(new Error(`${spec.functionName} failed to load: ${message.error.errorMessage}`));
           void worker.terminate();

@@ -27,6 +27,11 @@ export interface WorkerInit {
   readonly accountId: string;
   /** Added to the functions' clock (`Date`); see LocalChatOptions.clockStartsAt. */
   readonly clockOffsetMs?: number;
+  /**
+   * Report reads of unset variables with this prefix (`CHAT_`): a handler reading a setting its function's
+   * environment lacks would fall back to a default, locally and on AWS alike.
+   */
+  readonly watchUnsetPrefix?: string;
 }
 
 export interface InvokeRequest {
@@ -48,6 +53,7 @@ export interface InvocationError {
 export type WorkerMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'loadError'; readonly error: InvocationError }
+  | { readonly kind: 'envUnset'; readonly variable: string }
   | { readonly kind: 'result'; readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly kind: 'result'; readonly id: number; readonly ok: false; readonly error: InvocationError };
 
@@ -70,6 +76,7 @@ function main(): void {
   const init = workerData as WorkerInit;
   // Before any handler module loads, so every `Date` they see is the shifted one.
   if (init.clockOffsetMs) shiftClock(init.clockOffsetMs);
+  if (init.watchUnsetPrefix) watchUnsetReads(init.watchUnsetPrefix, (variable) => port.postMessage({ kind: 'envUnset', variable } satisfies WorkerMessage));
   const spec = init.function;
   let fn: Handler;
   try {
@@ -147,6 +154,21 @@ function lambdaContext(
 }
 
 const realNow = Date.now.bind(Date);
+
+/** Replaces `process.env` with a view that reports (once each) reads of unset variables starting with `prefix`. */
+function watchUnsetReads(prefix: string, report: (variable: string) => void): void {
+  const reported = new Set<string>();
+  process.env = new Proxy(process.env, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (value === undefined && typeof property === 'string' && property.startsWith(prefix) && !reported.has(property)) {
+        reported.add(property);
+        report(property);
+      }
+      return value;
+    },
+  });
+}
 
 /** Moves this worker's `Date` by `offsetMs` (it keeps running at normal speed); the host's clock is untouched. */
 function shiftClock(offsetMs: number): void {

@@ -14,7 +14,15 @@ import type { RuntimeLogger } from './logger';
 export interface InvokableFunctions {
   has(functionName: string): boolean;
   invoke(functionName: string, event: unknown, requestId: string): Promise<InvocationOutcome>;
+  /**
+   * Where Lambda sends a function's failed asynchronous invocations (its dead-letter queue), and whether the
+   * function's role may send there (Lambda sends with it); undefined when the function has none.
+   */
+  deadLetterQueue(functionName: string): { readonly queueArn: string; maySend(): boolean } | undefined;
 }
+
+/** Lambda retries a failed asynchronous invocation twice (after about 1 and 2 minutes; locally sooner). */
+const ASYNC_RETRY_DELAYS_MS = [200, 1000];
 
 /** Lambda's synchronous invocation payload limit. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -58,9 +66,7 @@ export function createLambdaInvokeApi(functions: InvokableFunctions, logger: Run
       return void response.end();
     }
     if (invocationType === 'Event') {
-      const run = invoke(event, requestId).then((outcome) => {
-        if (!outcome.ok) logger.warn('lambda.async_invoke_failed', { functionName, requestId, errorType: outcome.error.errorType });
-      });
+      const run = invokeAsynchronously(functionName, () => invoke(event, requestId), requestId);
       pendingEvents.add(run);
       void run.finally(() => pendingEvents.delete(run));
       response.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': '0' });
@@ -81,6 +87,23 @@ export function createLambdaInvokeApi(functions: InvokableFunctions, logger: Run
       response.writeHead(200, headers);
       response.end(payload);
     });
+  }
+
+  /** Lambda's asynchronous invocation: two retries, then the dead-letter queue (or nothing, logged). */
+  async function invokeAsynchronously(functionName: string, attempt: () => Promise<InvocationOutcome>, requestId: string): Promise<void> {
+    const attempts = ASYNC_RETRY_DELAYS_MS.length + 1;
+    for (let retry = 0; ; retry++) {
+      const outcome = await attempt();
+      if (outcome.ok) return;
+      logger.warn('lambda.async_invoke_failed', { functionName, requestId, attempt: retry + 1, errorType: outcome.error.errorType });
+      if (retry + 1 >= attempts) break;
+      await new Promise((resolve) => setTimeout(resolve, ASYNC_RETRY_DELAYS_MS[retry]));
+    }
+    const deadLetters = functions.deadLetterQueue(functionName);
+    const fields = { functionName, requestId, attempts };
+    if (!deadLetters) return void logger.error('lambda.async_invoke_dropped', { ...fields, reason: 'no dead-letter queue' });
+    if (deadLetters.maySend()) return void logger.error('lambda.async_invoke_dead_lettered', { ...fields, queueArn: deadLetters.queueArn });
+    logger.error('lambda.async_invoke_dropped', { ...fields, reason: 'the role may not send to its dead-letter queue', queueArn: deadLetters.queueArn });
   }
 
   return {

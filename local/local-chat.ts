@@ -27,6 +27,8 @@ import {
   deploymentModel,
   functionOf,
   functionsOf,
+  OUTBOX_STREAM_MAPPING,
+  streamMappingOf,
   type DeploymentModel,
   type DeploymentPlace,
   type DeploymentSettings,
@@ -39,7 +41,6 @@ import {
   DEFAULT_BOT_FILTER_POLICY,
   ENV,
   LIMITS,
-  OUTBOX_FILTER_PATTERN,
   type HandlerId,
   type TableId,
 } from '../lib/schema';
@@ -221,6 +222,12 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
   try {
     const clockOffsetMs = options.clockStartsAt === undefined ? 0 : options.clockStartsAt - Date.now();
     const iam = new LocalIam({ accountId: ACCOUNT_ID, logger });
+    const principals = new Map<string, LocalPrincipal>();
+    const issue = (functionName: string, kind: LocalPrincipal['kind'], statements: ResolvedStatement[]): LocalPrincipal => {
+      const principal = iam.issue(functionName, kind, statements, clockOffsetMs);
+      principals.set(functionName, principal);
+      return principal;
+    };
     const resolveEnv = (value: EnvValue): string => {
       if (typeof value === 'string') return value;
       switch (value.kind) {
@@ -246,8 +253,10 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
           file: handlerFiles[fn.id],
           memoryMb: fn.memorySize,
           timeoutMs: fn.timeout * 1000,
+          // Every CHAT_ variable a handler reads must be in its function's model environment.
+          watchUnsetPrefix: 'CHAT_',
           env: {
-            ...lambdaEnvironment(fn.name, fn.memorySize, internalUrl, iam.issue(fn.name, 'function', resolve(fn.statements), clockOffsetMs)),
+            ...lambdaEnvironment(fn.name, fn.memorySize, internalUrl, issue(fn.name, 'function', resolve(fn.statements))),
             ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, resolveEnv(value)])),
           },
         })),
@@ -266,7 +275,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
               file: bot.file,
               exportName: bot.exportName,
               timeoutMs: BOT_TIMEOUT_MS,
-              env: botEnvironment(bot.functionName, internalUrl, iam.issue(bot.functionName, 'bot', botStatements, clockOffsetMs), {
+              env: botEnvironment(bot.functionName, internalUrl, issue(bot.functionName, 'bot', botStatements), {
                 [BOT_REPLY_FUNCTION_ENV]: botReplyFunctionName,
                 [ENV.logLevel]: logLevel,
                 ...options.bot?.env,
@@ -296,12 +305,25 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       });
     }
 
-    const outbox = functionsOf(model).find((fn) => fn.invokers.some((invoker) => invoker.kind === 'streamMapping'));
+    const outbox = functionsOf(model).find((fn) => streamMappingOf(fn) !== undefined);
+    const mapping = outbox ? streamMappingOf(outbox)! : undefined;
+    const streamArn = arn({ kind: 'tableStream', table: mapping?.table ?? 'messages' });
+    const outboxPrincipal = outbox ? principals.get(outbox.name)! : undefined;
     const stream = new TableStream({
-      streamArn: arn({ kind: 'tableStream', table: 'messages' }),
+      streamArn,
       region: REGION,
-      filter: OUTBOX_FILTER_PATTERN,
+      mapping: mapping ?? OUTBOX_STREAM_MAPPING,
       invoke: (event) => (outbox ? chatFunctions.invoke(outbox.name, event) : Promise.resolve({ ok: true, result: null })),
+      // Lambda's event source mapping polls the stream and writes failures with the function's role.
+      mayReadStream: () =>
+        outboxPrincipal !== undefined &&
+        ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords'].every(
+          (action) => iam.authorize(outboxPrincipal, action, streamArn).allowed,
+        ) &&
+        iam.authorize(outboxPrincipal, 'dynamodb:ListStreams', '*').allowed,
+      maySendFailures: () =>
+        outboxPrincipal !== undefined && mapping !== undefined &&
+        iam.authorize(outboxPrincipal, 'sqs:SendMessage', arn({ kind: 'queue', queue: mapping.onFailure })).allowed,
       counters,
       logger,
     });
@@ -316,6 +338,12 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       {
         has: (functionName) => hostOf(functionName) !== undefined,
         invoke: (functionName, event, requestId) => hostOf(functionName)!.invoke(functionName, event, requestId),
+        deadLetterQueue: (functionName) => {
+          const fn = functionsOf(model).find((candidate) => candidate.name === functionName);
+          if (!fn?.deadLetterQueue) return undefined;
+          const queueArn = arn({ kind: 'queue', queue: fn.deadLetterQueue });
+          return { queueArn, maySend: () => iam.authorize(principals.get(fn.name)!, 'sqs:SendMessage', queueArn).allowed };
+        },
       },
       logger,
     );

@@ -84,7 +84,7 @@ export class LocalIam {
    */
   authorize(principal: LocalPrincipal, action: string, resource: string): Authorization {
     if (principal.statements.some((statement) => statementAllows(statement, action, resource))) return { allowed: true };
-    this.options.logger.warn('iam.access_denied', { principal: principal.name, kind: principal.kind, action, resource });
+    this.options.logger.error('iam.access_denied', { principal: principal.name, kind: principal.kind, action, resource });
     return {
       allowed: false,
       message:

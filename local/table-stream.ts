@@ -1,12 +1,15 @@
 /**
- * Emulates a DynamoDB stream (view type NEW_IMAGE) with a Lambda event source mapping on it, the way
- * the construct wires the outbox: records in write order on one shard, the mapping's filter
- * (lib/schema.ts OUTBOX_FILTER_PATTERN) applied before batching, batches of up to `batchSize`,
- * `ReportBatchItemFailures` (retry from the lowest failed sequence number), bisect on function
- * error, bounded retries with exponential backoff, and an on-failure destination (locally: an error
- * log line and a counter, with the records' keys, never their contents).
+ * Emulates a DynamoDB stream (view type NEW_IMAGE) with a Lambda event source mapping on it, with the
+ * settings the construct gives the outbox's (lib/deployment-model.ts OUTBOX_STREAM_MAPPING): records in
+ * write order on one shard, the mapping's filter applied before batching, batches of up to `batchSize`,
+ * `ReportBatchItemFailures` (retry from the lowest failed sequence number), bisect on function error,
+ * bounded retries with exponential backoff, and an on-failure destination (locally: an error log line and
+ * a counter, with the records' keys, never their contents). Like Lambda, the mapping reads the stream and
+ * sends to the destination with the function's role: without those permissions it stops (AWS reports
+ * the mapping's PERMISSION_DENIED state) and dropped records are lost.
  */
 import { createHash } from 'node:crypto';
+import type { StreamMappingSettings } from '../lib/deployment-model';
 import { matchesEventPattern, type EventPattern } from './event-filter';
 import type { TableWrite } from './dynamodb';
 import type { CounterRegistry } from './counters';
@@ -34,13 +37,14 @@ export interface DynamoDbStreamRecord {
 export interface TableStreamOptions {
   readonly streamArn: string;
   readonly region: string;
-  /** The event source mapping's filter; records that do not match are dropped before batching. */
-  readonly filter: EventPattern;
+  /** The event source mapping's settings (its filter drops records before batching). */
+  readonly mapping: StreamMappingSettings;
   /** The consumer (the outbox handler). */
   readonly invoke: (event: { Records: DynamoDbStreamRecord[] }) => Promise<InvocationOutcome>;
-  readonly batchSize?: number;
-  /** Retries of a failing record before it goes to the on-failure destination. */
-  readonly maxRetryAttempts?: number;
+  /** Whether the function's role may read the stream (the mapping polls with it); checked before each batch. */
+  readonly mayReadStream: () => boolean;
+  /** Whether the function's role may send to the on-failure destination. */
+  readonly maySendFailures: () => boolean;
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly counters: CounterRegistry;
@@ -82,7 +86,7 @@ export class TableStream {
     this.options.counters.mutable.stream.records += 1;
     let matched: boolean;
     try {
-      matched = matchesEventPattern(this.options.filter, record);
+      matched = matchesEventPattern(this.options.mapping.filterPattern as unknown as EventPattern, record);
     } catch (error) {
       this.options.logger.error('stream.filter_error', { error: (error as Error).message });
       matched = false;
@@ -90,17 +94,18 @@ export class TableStream {
     if (!matched) return;
     this.options.counters.mutable.stream.recordsMatched += 1;
     this.queue.push(record);
+    this.stalled = false;
     if (!this.running) void this.drain();
   }
 
   /** True while records wait or a batch is being consumed. */
   get busy(): boolean {
-    return this.running || this.queue.length > 0;
+    return this.running || (this.queue.length > 0 && !this.stalled);
   }
 
-  /** Resolves once every record written so far has been consumed (or dropped after its retries). */
+  /** Resolves once every record written so far has been consumed (or dropped after its retries), or the mapping stalled. */
   idle(): Promise<void> {
-    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -108,17 +113,24 @@ export class TableStream {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.retryPoll) clearTimeout(this.retryPoll);
     this.wakeRetry?.();
   }
 
   private async drain(): Promise<void> {
     this.running = true;
-    const batchSize = this.options.batchSize ?? 100;
-    const maxRetries = this.options.maxRetryAttempts ?? 10;
+    const { batchSize, maximumRetryAttempts: maxRetries, bisectBatchOnFunctionError } = this.options.mapping;
     let attempts = 0;
     let bisectedSize: number | undefined;
     try {
       while (this.queue.length > 0) {
+        if (!this.options.mayReadStream()) {
+          // The records stay in the stream; the next write (or a minute) tries again.
+          this.stalled = true;
+          this.options.logger.error('stream.mapping_access_denied', { streamArn: this.options.streamArn, waitingRecords: this.queue.length });
+          this.scheduleRetryPoll();
+          return;
+        }
         const size = Math.min(bisectedSize ?? batchSize, this.queue.length);
         const batch = this.queue.slice(0, size);
         this.options.counters.mutable.stream.batches += 1;
@@ -135,7 +147,7 @@ export class TableStream {
         }
         // Everything before the first failure is checkpointed.
         this.queue.splice(0, firstFailed);
-        if (!outcome.ok && size > 1) {
+        if (!outcome.ok && size > 1 && bisectBatchOnFunctionError) {
           // BisectBatchOnFunctionError: find the poison record instead of retrying the whole batch.
           bisectedSize = Math.ceil(size / 2);
         }
@@ -144,7 +156,9 @@ export class TableStream {
           const dropCount = outcome.ok ? size - firstFailed : size;
           const dropped = this.queue.splice(0, dropCount);
           this.options.counters.mutable.stream.recordsDropped += dropped.length;
-          this.options.logger.error('stream.records_dropped', {
+          const sent = this.options.maySendFailures();
+          this.options.logger.error(sent ? 'stream.records_dropped' : 'stream.records_lost', {
+            destination: sent ? 'on-failure queue' : 'none: the role may not send to the on-failure queue',
             streamArn: this.options.streamArn,
             reason: outcome.ok ? 'batchItemFailures' : outcome.error.errorType,
             errorMessage: outcome.ok ? undefined : outcome.error.errorMessage,
@@ -169,8 +183,22 @@ export class TableStream {
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
       // A push that raced with the end of the loop.
-      if (this.queue.length > 0 && !this.closed) void this.drain();
+      if (this.queue.length > 0 && !this.closed && !this.stalled) void this.drain();
     }
+  }
+
+  private retryPoll: NodeJS.Timeout | undefined;
+  /** The role may not read the stream: records wait, and `idle()` does not wait for them. */
+  private stalled = false;
+
+  private scheduleRetryPoll(): void {
+    if (this.retryPoll || this.closed) return;
+    this.retryPoll = setTimeout(() => {
+      this.retryPoll = undefined;
+      this.stalled = false;
+      if (!this.running && this.queue.length > 0 && !this.closed) void this.drain();
+    }, 60_000);
+    this.retryPoll.unref();
   }
 
   private backoff(attempt: number): Promise<void> {
