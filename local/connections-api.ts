@@ -8,7 +8,25 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { CounterRegistry } from './counters';
-import type { WebSocketGateway } from './websocket-gateway';
+
+/** What `GET /@connections/{id}` reports. */
+export interface ConnectionInfo {
+  readonly connectedAt: number;
+  readonly lastActiveAt: number;
+  readonly sourceIp: string;
+  readonly userAgent?: string;
+}
+
+export type PostResult = 'sent' | 'gone';
+
+/** The live connections behind the API: the local gateway's, or a test's recording stand-in. */
+export interface ConnectionRegistry {
+  /** Sends a frame to an open connection; `gone` when it is not open. */
+  post(connectionId: string, data: Buffer): PostResult;
+  describe(connectionId: string): ConnectionInfo | undefined;
+  /** Closes an open connection; false when it is not open. */
+  disconnect(connectionId: string): boolean;
+}
 
 const CONNECTIONS_PATH = /^(?:\/[^/@]+)?\/@connections\/([^/]+)$/;
 
@@ -16,7 +34,7 @@ export function isConnectionsPath(pathname: string): boolean {
   return CONNECTIONS_PATH.test(pathname);
 }
 
-export function createConnectionsApi(gateway: WebSocketGateway, counters: CounterRegistry, maxMessageBytes: number) {
+export function createConnectionsApi(gateway: ConnectionRegistry, maxMessageBytes: number, counters: CounterRegistry) {
   return function handle(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer, pathname: string): void {
     const requestId = randomUUID();
     const match = CONNECTIONS_PATH.exec(pathname);

@@ -71,8 +71,7 @@ export function toInvocationError(error: unknown): InvocationError {
 }
 
 function main(): void {
-  const port = parentPort;
-  if (!port) throw new Error('function-worker must run in a worker thread');
+  const port = parentPort!;
   const init = workerData as WorkerInit;
   // Before any handler module loads, so every `Date` they see is the shifted one.
   if (init.clockOffsetMs) shiftClock(init.clockOffsetMs);
@@ -192,4 +191,5 @@ function asJson(result: unknown): unknown {
   return text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
-main();
+// Only as a function's environment (the host passes the function); imported, it just lends its types and helpers.
+if (parentPort && (workerData as Partial<WorkerInit> | null)?.function) main();

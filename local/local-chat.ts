@@ -363,7 +363,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       counters,
       logger,
     });
-    const connectionsApi = createConnectionsApi(gateway, counters, LIMITS.maxMessageBytes);
+    const connectionsApi = createConnectionsApi(gateway, LIMITS.maxMessageBytes, counters);
     const site = createStaticSite(pageConfig(model, options.auth?.userIdClaim));
     const awsEndpoints = createAwsEndpoints({
       iam,

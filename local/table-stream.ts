@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StreamMappingSettings } from '../lib/deployment-model';
-import { matchesEventPattern, type EventPattern } from './event-filter';
+import { matchesEventPattern } from './event-filter';
 import type { TableWrite } from './dynamodb';
 import type { CounterRegistry } from './counters';
 import type { RuntimeLogger } from './logger';
@@ -86,7 +86,7 @@ export class TableStream {
     this.options.counters.mutable.stream.records += 1;
     let matched: boolean;
     try {
-      matched = matchesEventPattern(this.options.mapping.filterPattern as unknown as EventPattern, record);
+      matched = matchesEventPattern(this.options.mapping.filterPattern, record);
     } catch (error) {
       this.options.logger.error('stream.filter_error', { error: (error as Error).message });
       matched = false;

@@ -18,9 +18,11 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { RouteModel } from '../lib/deployment-model';
 import type { HandlerId } from '../lib/schema';
 import { FrameSizeGuard } from './frame-size-guard';
+import { selectRoute } from './route-selection';
 import type { InvocationOutcome } from './function-host';
 import type { CounterRegistry } from './counters';
 import type { RuntimeLogger } from './logger';
+import type { ConnectionInfo, ConnectionRegistry, PostResult } from './connections-api';
 
 export interface GatewayLimits {
   readonly maxFrameBytes: number;
@@ -42,15 +44,7 @@ export interface WebSocketGatewayOptions {
   readonly logger: RuntimeLogger;
 }
 
-/** What `GET /@connections/{id}` reports. */
-export interface ConnectionInfo {
-  readonly connectedAt: number;
-  readonly lastActiveAt: number;
-  readonly sourceIp: string;
-  readonly userAgent?: string;
-}
-
-export type PostResult = 'sent' | 'gone';
+export type { ConnectionInfo, PostResult } from './connections-api';
 
 /** What API Gateway keeps about a connection from its `$connect` on (and puts in every event). */
 interface ConnectionIdentity {
@@ -86,7 +80,7 @@ const RESERVED_RESPONSE_HEADERS = new Set([
   'content-length', 'transfer-encoding',
 ]);
 
-export class WebSocketGateway {
+export class WebSocketGateway implements ConnectionRegistry {
   private readonly server: WebSocketServer;
   private readonly connections = new Map<string, LiveConnection>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -426,23 +420,6 @@ export class WebSocketGateway {
     this.pending.add(run);
     void run.finally(() => this.pending.delete(run));
   }
-}
-
-/**
- * API Gateway's route selection on `$request.body.action`: the action when the body is a JSON object naming
- * one of `routes` (not a `$` route), else `$default`.
- */
-export function selectRoute(body: string, routes: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return '$default';
-  }
-  const action = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { action?: unknown }).action : undefined;
-  const known = routes instanceof Map ? routes.has(action) : typeof action === 'string' && Object.prototype.hasOwnProperty.call(routes, action);
-  if (typeof action !== 'string' || action.startsWith('$') || !known) return '$default';
-  return action;
 }
 
 /** API Gateway's reading of a REQUEST authorizer's answer. */

@@ -10,7 +10,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { ENV, OUTBOX_FILTER_PATTERN } from '../../lib/schema';
 import { handler as botReply } from '../../handlers/bot-reply';
 import { handler as outbox } from '../../handlers/outbox';
-import { matchesFilter, readStream, streamEvent, streamsClient, toLambdaRecord } from '../support/dynamodb-streams';
+import { readStream, streamEvent, streamsClient, toLambdaRecord } from '../support/dynamodb-streams';
+import { matchesEventPattern } from '../../local/event-filter';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { startMoto, type MotoServer } from '../support/moto';
 import { captureLogs } from '../support/logs';
@@ -57,7 +58,7 @@ async function drain(queueUrl: string) {
 /** What an event source mapping with the outbox filter would hand to the outbox function. */
 async function filteredStreamRecords(): Promise<DynamoDBRecord[]> {
   const { streamArn, records } = await readStream(harness.client, streamsClient(moto.endpoint), harness.tables.messages);
-  return records.map((record) => toLambdaRecord(record, streamArn)).filter((record) => matchesFilter(OUTBOX_FILTER_PATTERN, record));
+  return records.map((record) => toLambdaRecord(record, streamArn)).filter((record) => matchesEventPattern(OUTBOX_FILTER_PATTERN, record));
 }
 
 beforeAll(async () => {

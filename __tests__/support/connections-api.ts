@@ -1,13 +1,15 @@
 /**
  * A local HTTP server speaking API Gateway's `@connections` management API, for the real
- * ApiGatewayManagementApiClient:
- * - `POST /@connections/{id}`: 200 and the frame is recorded for an open connection; 410 with
- *   `x-amzn-ErrorType: GoneException` (mapped by the SDK to GoneException) for a closed or unknown one;
- * - `GET /@connections/{id}`: connection info; `DELETE /@connections/{id}`: closes it (204).
- * A stage path before `/@connections` is accepted, as in `https://{api}.execute-api.../{stage}`.
- * Failures can be injected per connection (throttling 429, 5xx) to exercise retries.
+ * ApiGatewayManagementApiClient: the local runtime's own implementation (local/connections-api.ts) over a
+ * registry that records every frame instead of a WebSocket gateway. POST records the frame for an open
+ * connection (410 GoneException otherwise), GET describes it, DELETE closes it; a stage path before
+ * `/@connections` is accepted. Failures can be injected per connection (throttling 429, 5xx) before the
+ * API answers, to exercise retries. Requests are not signature-checked (the handler tests sign with fixed keys).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { LIMITS } from '../../lib/schema';
+import { createConnectionsApi, type ConnectionRegistry } from '../../local/connections-api';
+import { CounterRegistry } from '../../local/counters';
 import { closeServer, listenOnLoopback } from './loopback';
 
 export interface InjectedFailure {
@@ -60,43 +62,35 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
     response.end(JSON.stringify({ message }));
   };
 
+  const registry: ConnectionRegistry = {
+    post(connectionId, data) {
+      const connection = open.get(connectionId);
+      if (!connection) return 'gone';
+      connection.lastActiveAt = Date.now();
+      frames.set(connectionId, [...(frames.get(connectionId) ?? []), data.toString('utf8')]);
+      return 'sent';
+    },
+    describe(connectionId) {
+      const connection = open.get(connectionId);
+      return connection && { ...connection, sourceIp: '127.0.0.1', userAgent: 'test' };
+    },
+    disconnect: (connectionId) => open.delete(connectionId),
+  };
+  const connectionsApi = createConnectionsApi(registry, LIMITS.maxMessageBytes, new CounterRegistry());
+
   const handle = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const marker = path.indexOf('/@connections/');
-    if (marker < 0) return sendError(response, 404, 'NotFoundException', 'Not found');
-    const connectionId = decodeURIComponent(path.slice(marker + '/@connections/'.length));
-    const connection = open.get(connectionId);
-    if (request.method === 'POST') {
+    if (request.method === 'POST' && marker >= 0) {
+      const connectionId = decodeURIComponent(path.slice(marker + '/@connections/'.length));
       attemptCounts.set(connectionId, (attemptCounts.get(connectionId) ?? 0) + 1);
       const injected = failures.get(connectionId);
       if (injected && injected.remaining > 0) {
         injected.remaining--;
         return sendError(response, injected.failure.status, injected.failure.errorType, 'Injected failure');
       }
-      if (!connection) return sendError(response, 410, 'GoneException', null);
-      connection.lastActiveAt = Date.now();
-      frames.set(connectionId, [...(frames.get(connectionId) ?? []), body.toString('utf8')]);
-      response.writeHead(200, { 'content-length': '0' });
-      return response.end();
     }
-    if (!connection) return sendError(response, 410, 'GoneException', null);
-    if (request.method === 'GET') {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      return response.end(
-        // API Gateway's wire names (the SDK maps them to ConnectedAt, Identity.SourceIp, ...).
-        JSON.stringify({
-          connectedAt: new Date(connection.connectedAt).toISOString(),
-          identity: { sourceIp: '127.0.0.1', userAgent: 'test' },
-          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-        }),
-      );
-    }
-    if (request.method === 'DELETE') {
-      open.delete(connectionId);
-      response.writeHead(204);
-      return response.end();
-    }
-    return sendError(response, 405, 'BadRequestException', 'Method not allowed');
+    return connectionsApi(request, response, body, path);
   };
 
   const server: Server = createServer((request, response) => {

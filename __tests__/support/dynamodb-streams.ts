@@ -64,22 +64,6 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoD
   };
 }
 
-/**
- * Lambda event filtering for the subset the outbox uses: nested objects, and arrays of allowed
- * literal values at the leaves. Other filter operators are refused rather than guessed.
- */
-export function matchesFilter(pattern: unknown, value: unknown): boolean {
-  if (Array.isArray(pattern)) {
-    for (const allowed of pattern) {
-      if (typeof allowed === 'object' && allowed !== null) throw new Error('Filter operators are not supported here');
-    }
-    return pattern.includes(value as never);
-  }
-  if (typeof pattern !== 'object' || pattern === null) throw new Error('Filter leaves must be arrays');
-  if (typeof value !== 'object' || value === null) return false;
-  return Object.entries(pattern).every(([key, inner]) => matchesFilter(inner, (value as Record<string, unknown>)[key]));
-}
-
 export function streamEvent(records: DynamoDBRecord[]): DynamoDBStreamEvent {
   return { Records: records };
 }

@@ -1,11 +1,14 @@
 /**
- * A local Lambda Invoke endpoint (`POST /2015-03-31/functions/{name}/invocations`) so tests call
- * functions with the real LambdaClient, as a bot would in AWS. RequestResponse only: the handler's
- * result is the payload; a thrown error becomes `X-Amz-Function-Error: Unhandled` with
- * `{errorType, errorMessage}`, like Lambda.
+ * A local Lambda Invoke endpoint (`POST /2015-03-31/functions/{name}/invocations`) so tests call functions
+ * with the real LambdaClient, as a bot would in AWS: the local runtime's own Invoke API (local/lambda-api.ts)
+ * over handlers run in this process. A thrown error becomes `X-Amz-Function-Error: Unhandled` with
+ * `{errorType, errorMessage, trace}`, like Lambda. Requests are not signature-checked.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createLambdaInvokeApi } from '../../local/lambda-api';
+import { createLogger } from '../../local/logger';
+import { toInvocationError } from '../../local/function-worker';
 import { closeServer, listenOnLoopback } from './loopback';
 
 export type InvokableHandler = (event: unknown, context: { awsRequestId: string; functionName: string }) => Promise<unknown>;
@@ -20,31 +23,27 @@ export interface LambdaInvokeServer {
 
 export async function startLambdaInvokeServer(functions: Record<string, InvokableHandler>): Promise<LambdaInvokeServer> {
   const counts = new Map<string, number>();
+  const api = createLambdaInvokeApi(
+    {
+      has: (name) => Object.prototype.hasOwnProperty.call(functions, name),
+      async invoke(name, event, requestId) {
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+        try {
+          // Lambda returns what JSON can carry.
+          const result = await functions[name](event, { awsRequestId: requestId || randomUUID(), functionName: name });
+          return { ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+        } catch (error) {
+          return { ok: false, error: toInvocationError(error) };
+        }
+      },
+      deadLetterQueue: () => undefined,
+    },
+    createLogger('error', () => undefined),
+  );
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', async () => {
-      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(new URL(request.url ?? '/', 'http://x').pathname);
-      const requestId = randomUUID();
-      const name = match ? decodeURIComponent(match[1]).split(':').slice(-1)[0] : '';
-      const handler = functions[name];
-      if (request.method !== 'POST' || !handler) {
-        response.writeHead(404, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'ResourceNotFoundException', 'x-amzn-RequestId': requestId });
-        response.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name}` }));
-        return;
-      }
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const headers = { 'content-type': 'application/json', 'x-amzn-RequestId': requestId, 'X-Amz-Executed-Version': '$LATEST' };
-      try {
-        const result = await handler(raw === '' ? {} : JSON.parse(raw), { awsRequestId: requestId, functionName: name });
-        response.writeHead(200, headers);
-        response.end(result === undefined ? 'null' : JSON.stringify(result));
-      } catch (err) {
-        response.writeHead(200, { ...headers, 'X-Amz-Function-Error': 'Unhandled' });
-        response.end(JSON.stringify({ errorType: (err as Error).name ?? 'Error', errorMessage: (err as Error).message, trace: [] }));
-      }
-    });
+    request.on('end', () => api.handle(request, response, Buffer.concat(chunks), new URL(request.url ?? '/', 'http://x').pathname));
   });
   const origin = await listenOnLoopback(server);
   return {

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ROUTES } from '../../lib/schema';
+import { selectRoute } from '../../local/route-selection';
 import type { WebSocketEvent, WebSocketRequestContext } from '../../handlers/core/websocket';
 
 export const TEST_API_ID = 'abcdef1234';
@@ -100,17 +101,9 @@ export function connectEvent(input: ConnectEventInput): WebSocketEvent {
   return event;
 }
 
-/** The route API Gateway selects for a body with `$request.body.action` (else `$default`). */
+/** The route API Gateway selects for a body with `$request.body.action` (else `$default`): the local gateway's selection. */
 export function routeKeyFor(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { action?: unknown };
-    if (parsed && typeof parsed === 'object' && typeof parsed.action === 'string' && parsed.action in ROUTES) {
-      return parsed.action.startsWith('$') ? '$default' : parsed.action;
-    }
-  } catch {
-    // Not JSON: $default.
-  }
-  return '$default';
+  return selectRoute(body, ROUTES);
 }
 
 export interface MessageEventInput {
