@@ -11,7 +11,16 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENV, HANDLERS, tableName, TABLES, type HandlerId } from '../lib/schema';
+import { CHAT_SERVER_DEFAULTS } from '../lib/chat-server-defaults';
+import {
+  deploymentModel,
+  functionOf,
+  functionsOf,
+  resolvedEnvironment,
+  type DeploymentModel,
+  type FunctionModel,
+} from '../lib/deployment-model';
+import { ENV, HANDLERS, type HandlerId } from '../lib/schema';
 import { bundleHandler, bundleHandlerUnbundled, type BundledHandler } from './bundling';
 import { EventFactory } from './handler-events';
 import { startFixtures, type Fixtures } from './fixtures';
@@ -71,6 +80,27 @@ export interface FunctionsOptions {
 const CHILD = join(__dirname, 'coldstart-child.cjs');
 const REGION = 'us-east-1';
 
+/**
+ * The bench's deployment: the construct's model for the fixtures (development identity mode, so events need
+ * no authorizer context; the authorizer's model verifies the fixtures' tokens).
+ */
+function benchModel(fixtures: Fixtures, withAuthorizer: boolean): DeploymentModel {
+  const defaults = CHAT_SERVER_DEFAULTS;
+  return deploymentModel({
+    name: fixtures.instanceName,
+    auth: withAuthorizer
+      ? { mode: 'jwt', jwksUrl: fixtures.jwksUrl, issuer: fixtures.issuer, audience: fixtures.audience, userIdClaim: defaults.userIdClaim, rolesClaim: defaults.rolesClaim, agentRole: defaults.agentRole }
+      : { mode: 'none' },
+    snsTopicName: `${fixtures.instanceName}-responder`,
+    stageName: 'bench',
+    messageRetentionDays: defaults.messageRetentionDays,
+    rateLimit: { ...defaults.rateLimit },
+    lambda: { ...defaults.lambda },
+    logLevel: defaults.logLevel,
+  });
+}
+
+/** What Lambda sets, pointed at the fixtures, plus the function's environment in the model (nothing for `empty`). */
 function lambdaEnv(fixtures: Fixtures, handler: HandlerId | 'empty'): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -81,24 +111,31 @@ function lambdaEnv(fixtures: Fixtures, handler: HandlerId | 'empty'): Record<str
     AWS_ENDPOINT_URL_DYNAMODB: fixtures.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SNS: fixtures.snsEndpoint,
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-    [ENV.messagesTable]: tableName(fixtures.instanceName, TABLES.messages),
-    [ENV.connectionsTable]: tableName(fixtures.instanceName, TABLES.connections),
-    [ENV.threadsTable]: tableName(fixtures.instanceName, TABLES.threads),
-    [ENV.idempotencyTable]: tableName(fixtures.instanceName, TABLES.idempotency),
-    [ENV.responderTopicArn]: `arn:aws:sns:${REGION}:123456789012:${fixtures.instanceName}-responder`,
-    [ENV.connectionsEndpoint]: fixtures.connectionsEndpoint,
-    [ENV.messageRetentionDays]: '90',
-    [ENV.authMode]: 'none',
   };
-  if (handler === 'authorizer') {
-    Object.assign(env, {
-      [ENV.authMode]: 'jwt',
-      [ENV.jwksUrl]: fixtures.jwksUrl,
-      [ENV.issuer]: fixtures.issuer,
-      [ENV.audience]: fixtures.audience,
-    });
-  }
-  return env;
+  if (handler === 'empty') return env;
+  const model = benchModel(fixtures, handler === 'authorizer');
+  return { ...env, ...functionEnvironment(model, functionOf(model, handler), fixtures) };
+}
+
+function functionEnvironment(model: DeploymentModel, fn: FunctionModel, fixtures: Fixtures): Record<string, string> {
+  return resolvedEnvironment(fn, (value) => {
+    switch (value.kind) {
+      case 'tableName':
+        return model.tables[value.table].name;
+      case 'topicArn':
+        return `arn:aws:sns:${REGION}:123456789012:${model.topic.name}`;
+      case 'connectionsEndpoint':
+        return fixtures.connectionsEndpoint;
+      case 'userPool':
+        throw new Error('the bench verifies the fixtures\' issuer');
+    }
+  });
+}
+
+/** The in-process seeding handlers use every table: the union of the functions' environments. */
+function seedingEnv(fixtures: Fixtures): Record<string, string> {
+  const model = benchModel(fixtures, false);
+  return Object.assign({}, lambdaEnv(fixtures, 'empty'), ...functionsOf(model).map((fn) => functionEnvironment(model, fn, fixtures)));
 }
 
 function runChild(modulePath: string, eventsPath: string, env: Record<string, string>, cwd: string): Promise<ColdStartSample> {
@@ -157,7 +194,7 @@ export async function runFunctionsBench(options: FunctionsOptions): Promise<Func
   const failures: string[] = [];
   try {
     // The in-process seeding handlers read the same environment the cold-started ones get.
-    Object.assign(process.env, lambdaEnv(fixtures, 'connect'));
+    Object.assign(process.env, seedingEnv(fixtures));
     process.env[ENV.logLevel] = 'error'; // seeding only: the cold-started functions log as deployed
     const ids = Object.keys(HANDLERS) as HandlerId[];
     const bundles = new Map<HandlerId, { bundled: BundledHandler; modulePath: string; unbundledPath: string; zipBytes: number }>();

@@ -25,6 +25,7 @@ import {
   deploymentModel,
   functionOf,
   functionsOf,
+  resolvedEnvironment,
   streamMappingOf,
   type DeploymentModel,
   type EnvValue,
@@ -140,7 +141,7 @@ export class ChatServer extends Construct {
       functions[fn.id] = new ChatFunction(this, `fn-${functionSuffix(fn.id)}`, {
         model: fn,
         bundle: bundles[fn.id],
-        environment: Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, this.resolveEnv(value)])),
+        environment: resolvedEnvironment(fn, (value) => this.resolveEnv(value)),
         resolve: (ref) => this.resolve(ref),
         logRetentionDays: config.logRetentionDays,
         kmsKeyArn: config.kmsKeyArn,
@@ -321,8 +322,7 @@ export class ChatServer extends Construct {
     return statements.map((statement) => ({ ...statement, resources: statement.resources.map((ref) => this.resolve(ref)) }));
   }
 
-  private resolveEnv(value: EnvValue): string {
-    if (typeof value === 'string') return value;
+  private resolveEnv(value: Exclude<EnvValue, string>): string {
     switch (value.kind) {
       case 'tableName':
         return this.tables[value.table].name;

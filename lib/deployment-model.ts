@@ -204,6 +204,14 @@ export type DeploymentSettings = Pick<
   'name' | 'auth' | 'snsTopicName' | 'stageName' | 'messageRetentionDays' | 'rateLimit' | 'lambda' | 'kmsKeyArn'
 > & { readonly logLevel: LogLevel };
 
+/** A function's environment with every reference resolved by `resolve` (the construct's, the local runtime's, the bench's). */
+export function resolvedEnvironment(
+  fn: FunctionModel,
+  resolve: (value: Exclude<EnvValue, string>) => string,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, typeof value === 'string' ? value : resolve(value)]));
+}
+
 /** The stream mapping invoking a function (the outbox's), if any. */
 export function streamMappingOf(fn: FunctionModel): Extract<Invoker, { kind: 'streamMapping' }> | undefined {
   return fn.invokers.find((invoker): invoker is Extract<Invoker, { kind: 'streamMapping' }> => invoker.kind === 'streamMapping');

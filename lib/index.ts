@@ -15,3 +15,7 @@ export * from './bundling';
 export * from './checkov';
 export * from './env-config';
 export * from './iam';
+export * from './deployment-model';
+export * from './sns-filter-policy';
+export * from './bot-filter-policy';
+export * from './chat-server-defaults';

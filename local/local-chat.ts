@@ -28,6 +28,7 @@ import {
   functionOf,
   functionsOf,
   OUTBOX_STREAM_MAPPING,
+  resolvedEnvironment,
   streamMappingOf,
   type DeploymentModel,
   type DeploymentPlace,
@@ -228,8 +229,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       principals.set(functionName, principal);
       return principal;
     };
-    const resolveEnv = (value: EnvValue): string => {
-      if (typeof value === 'string') return value;
+    const resolveEnv = (value: Exclude<EnvValue, string>): string => {
       switch (value.kind) {
         case 'tableName':
           return model.tables[value.table].name;
@@ -257,7 +257,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
           watchUnsetPrefix: 'CHAT_',
           env: {
             ...lambdaEnvironment(fn.name, fn.memorySize, internalUrl, issue(fn.name, 'function', resolve(fn.statements))),
-            ...Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, resolveEnv(value)])),
+            ...resolvedEnvironment(fn, resolveEnv),
           },
         })),
         region: REGION,

@@ -5,8 +5,29 @@
  * connection (1001), lets `$disconnect` run, flushes the data store and exits 0.
  * All variables: help/local-development.md.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, optionsFromEnv } from './config';
-import { startLocalChat } from './local-chat';
+import { startLocalChat, type LocalAwsConfig } from './local-chat';
+
+/** Profile name of the operator's keys in the credentials file npm start writes. */
+const OPERATOR_PROFILE = 'local-chat';
+
+/**
+ * Writes the operator's keys (new at every start) as an AWS shared credentials file, readable by you only:
+ * in the data directory, or a temporary directory removed at exit. Returns its path and how to remove it.
+ */
+function writeOperatorCredentials(config: LocalAwsConfig, dataDir: string | undefined): { file: string; remove(): void } {
+  const directory = dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'local-chat-'));
+  const file = path.join(directory, 'aws-credentials');
+  writeFileSync(
+    file,
+    `[${OPERATOR_PROFILE}]\naws_access_key_id = ${config.credentials.accessKeyId}\naws_secret_access_key = ${config.credentials.secretAccessKey}\n`,
+    { mode: 0o600 },
+  );
+  return { file, remove: () => rmSync(dataDir ? file : directory, { recursive: true, force: true }) };
+}
 
 async function main(): Promise<void> {
   // The runtime stands for nodejs22.x Lambdas; the SDK's note about this machine's Node version is noise here.
@@ -23,6 +44,7 @@ async function main(): Promise<void> {
   }
 
   const chat = await startLocalChat(options);
+  const credentials = writeOperatorCredentials(chat.awsConfig, options.dataDir);
   const shown = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
   const base = `http://${shown}:${chat.port}`;
   const lines = [
@@ -34,6 +56,7 @@ async function main(): Promise<void> {
     `    Data           ${options.dataDir ?? 'in memory (lost at exit)'}`,
     `    Bots           ${options.bot ? options.bot.handlerFile : options.demoBot === false ? 'none' : 'demo bot (CHAT_DEMO_BOT=off to disable)'}`,
     `    Auth           ${options.auth ? `JWT from ${options.auth.issuer}` : 'development mode: ?userId=&threadId= (INSECURE)'}`,
+    `    AWS endpoints  ${base} (region ${chat.awsConfig.region}), operator keys: AWS_SHARED_CREDENTIALS_FILE=${credentials.file} AWS_PROFILE=${OPERATOR_PROFILE}`,
     '',
   ];
   if (!options.auth) {
@@ -53,7 +76,10 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n  ${signal}: closing connections and flushing data...`);
     chat.close().then(
-      () => process.exit(0),
+      () => {
+        credentials.remove();
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error('shutdown failed:', error);
         process.exit(1);
