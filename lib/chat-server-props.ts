@@ -4,7 +4,8 @@
  */
 import * as path from 'node:path';
 import { Token } from 'cdktf';
-import { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
+import { CHAT_SERVER_DEFAULTS } from './chat-server-defaults';
+import { COGNITO_POOL_ID, REGION, SETTINGS, TAG_RULES, brokenRule, type Setting, type SettingKey } from './settings';
 
 export { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
 
@@ -309,20 +310,6 @@ export class ChatServerPropsError extends Error {
   }
 }
 
-const NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
-const SNS_TOPIC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
-const STAGE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-const DOMAIN_NAME_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const ACM_CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
-const HOSTED_ZONE_ID_PATTERN = /^Z[A-Z0-9]{1,32}$/;
-const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const COGNITO_POOL_ID_PATTERN = /^([a-z]{2}(?:-gov)?-[a-z]+-\d)_[A-Za-z0-9]+$/;
-const COGNITO_CLIENT_ID_PATTERN = /^[A-Za-z0-9]{1,128}$/;
-const REGION_PATTERN = /^[a-z]{2}(?:-gov)?-[a-z]+-\d$/;
-const CLAIM_PATTERN = /^\S{1,256}$/;
-const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
-const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
-
 /** Tokens (references to other resources) are only known at apply: their format is not checked. */
 function isToken(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
@@ -332,20 +319,21 @@ function describe(value: unknown): string {
   return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
-function checkPattern(prop: string, value: unknown, pattern: RegExp, what: string): string {
-  if (typeof value !== 'string') throw new ChatServerPropsError(prop, `must be ${what}, got ${describe(value)}`);
-  if (!isToken(value) && !pattern.test(value)) {
-    throw new ChatServerPropsError(prop, `must be ${what}, got ${describe(value)}`);
-  }
-  return value;
+/**
+ * Checks a prop against its setting's rules (lib/settings.ts, the rules the module's variables carry too),
+ * naming the prop and the rule it breaks. Tokens are only known at apply: their format is not checked.
+ */
+function check<T>(key: SettingKey, value: unknown): T {
+  const setting: Setting = SETTINGS[key];
+  if (isToken(value)) return value as T;
+  const broken = brokenRule(setting, value);
+  if (broken) throw new ChatServerPropsError(setting.prop, `must be ${broken.requirement}, got ${describe(value)}`);
+  return value as T;
 }
 
-function checkInteger(prop: string, value: unknown, min: number, max: number): number {
-  if (typeof value === 'number' && isToken(value)) return value;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ChatServerPropsError(prop, `must be an integer from ${min} to ${max}, got ${describe(value)}`);
-  }
-  return value;
+/** A prop's value, or its setting's default when it is not given. */
+function checkOrDefault<T>(key: SettingKey, value: unknown): T {
+  return value === undefined ? (SETTINGS[key].default as T) : check<T>(key, value);
 }
 
 function checkObject(prop: string, value: unknown): Record<string, unknown> | undefined {
@@ -356,51 +344,21 @@ function checkObject(prop: string, value: unknown): Record<string, unknown> | un
   return value as Record<string, unknown>;
 }
 
-function checkHttpsUrl(prop: string, value: unknown): string {
-  if (typeof value === 'string' && isToken(value)) return value;
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'https:') {
-    throw new ChatServerPropsError(prop, `must be an https:// URL, got ${describe(value)}`);
-  }
-  return value as string;
-}
-
-function checkNonEmpty(prop: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ChatServerPropsError(prop, `must be a non-empty string, got ${describe(value)}`);
-  }
-  return value;
-}
-
 /** One audience or a list; the authorizer reads them comma-separated (CHAT_AUTH_AUDIENCE). */
 function checkAudience(value: unknown): string {
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0) throw new ChatServerPropsError('auth.audience', 'must name at least one audience');
-  for (const item of list) {
-    if (typeof item === 'string' && isToken(item)) continue;
-    if (typeof item !== 'string' || item.trim() === '' || item.includes(',')) {
-      throw new ChatServerPropsError('auth.audience', `must be a non-empty string (or a list of them) without commas, got ${describe(value)}`);
-    }
-  }
+  if (!list.every((item) => isToken(item))) check('jwtAudience', list.filter((item) => !isToken(item)));
   return (list as string[]).join(',');
 }
 
 function claims(
   auth: Record<string, unknown>,
 ): { userIdClaim: string; rolesClaim: string; agentRole: string } {
-  const claim = (key: string, fallback: string): string =>
-    auth[key] === undefined
-      ? fallback
-      : checkPattern(`auth.${key}`, auth[key], CLAIM_PATTERN, 'a claim name or value without spaces');
   return {
-    userIdClaim: claim('userIdClaim', CHAT_SERVER_DEFAULTS.userIdClaim),
-    rolesClaim: claim('rolesClaim', CHAT_SERVER_DEFAULTS.rolesClaim),
-    agentRole: claim('agentRole', CHAT_SERVER_DEFAULTS.agentRole),
+    userIdClaim: checkOrDefault<string>('userIdClaim', auth.userIdClaim),
+    rolesClaim: checkOrDefault<string>('rolesClaim', auth.rolesClaim),
+    agentRole: checkOrDefault<string>('agentRole', auth.agentRole),
   };
 }
 
@@ -447,29 +405,19 @@ function resolveAuth(value: unknown): ResolvedAuth {
     case 'jwt':
       return {
         mode: 'jwt',
-        jwksUrl: checkHttpsUrl('auth.jwksUrl', auth.jwksUrl),
-        issuer: checkNonEmpty('auth.issuer', auth.issuer),
+        jwksUrl: check<string>('jwtJwksUrl', auth.jwksUrl),
+        issuer: check<string>('jwtIssuer', auth.issuer),
         audience: checkAudience(auth.audience),
         ...claims(auth),
       };
     case 'cognito': {
-      const poolId = checkPattern(
-        'auth.cognitoUserPoolId',
-        auth.cognitoUserPoolId,
-        COGNITO_POOL_ID_PATTERN,
-        'a Cognito user pool id like "eu-west-1_AbCdEf123"',
-      );
-      const clientId = checkPattern(
-        'auth.cognitoClientId',
-        auth.cognitoClientId,
-        COGNITO_CLIENT_ID_PATTERN,
-        'a Cognito app client id (letters and digits)',
-      );
-      const regionFromPool = isToken(poolId) ? undefined : COGNITO_POOL_ID_PATTERN.exec(poolId)?.[1];
-      const region =
-        auth.region !== undefined
-          ? checkPattern('auth.region', auth.region, REGION_PATTERN, 'an AWS region like "eu-west-1"')
-          : regionFromPool;
+      const poolId = check<string>('cognitoUserPoolId', auth.cognitoUserPoolId);
+      const clientId = check<string>('cognitoClientId', auth.cognitoClientId);
+      const regionFromPool = isToken(poolId) ? undefined : COGNITO_POOL_ID.exec(poolId)?.[1];
+      if (auth.region !== undefined && !isToken(auth.region) && !(typeof auth.region === 'string' && REGION.test(auth.region))) {
+        throw new ChatServerPropsError('auth.region', `must be an AWS region like "eu-west-1", got ${describe(auth.region)}`);
+      }
+      const region = (auth.region as string | undefined) ?? regionFromPool;
       if (!region) {
         throw new ChatServerPropsError('auth.region', 'is required when cognitoUserPoolId is a token');
       }
@@ -483,14 +431,11 @@ function resolveAuth(value: unknown): ResolvedAuth {
           `must be true, got ${describe(auth.createCognitoUserPool)}`,
         );
       }
-      if (auth.selfSignUp !== undefined && typeof auth.selfSignUp !== 'boolean') {
-        throw new ChatServerPropsError('auth.selfSignUp', `must be a boolean, got ${describe(auth.selfSignUp)}`);
-      }
       return {
         mode: 'create-cognito-user-pool',
         ...claims(auth),
         // Cognito group names: 1-128 characters without whitespace, which the claim pattern already enforces.
-        selfSignUp: auth.selfSignUp === true,
+        selfSignUp: checkOrDefault<boolean>('selfSignUp', auth.selfSignUp),
       };
   }
 }
@@ -499,17 +444,9 @@ function resolveDomain(value: unknown): ChatServerDomainProps | undefined {
   const domain = checkObject('domain', value);
   if (!domain) return undefined;
   return {
-    domainName: checkPattern('domain.domainName', domain.domainName, DOMAIN_NAME_PATTERN, 'a lowercase DNS name'),
-    certificateArn: checkPattern(
-      'domain.certificateArn',
-      domain.certificateArn,
-      ACM_CERTIFICATE_ARN_PATTERN,
-      'an ACM certificate ARN',
-    ),
-    hostedZoneId:
-      domain.hostedZoneId === undefined
-        ? undefined
-        : checkPattern('domain.hostedZoneId', domain.hostedZoneId, HOSTED_ZONE_ID_PATTERN, 'a Route 53 zone id'),
+    domainName: check<string>('domainName', domain.domainName),
+    certificateArn: check<string>('certificateArn', domain.certificateArn),
+    hostedZoneId: domain.hostedZoneId === undefined ? undefined : check<string>('hostedZoneId', domain.hostedZoneId),
   };
 }
 
@@ -517,51 +454,32 @@ function resolveDomain(value: unknown): ChatServerDomainProps | undefined {
 export function resolveTags(value: unknown): Readonly<Record<string, string>> {
   const tags = checkObject('tags', value) ?? {};
   const entries = Object.entries(tags);
-  if (entries.length > 40) throw new ChatServerPropsError('tags', `has ${entries.length} tags, at most 40 are allowed`);
+  if (entries.length > TAG_RULES.maxTags) {
+    throw new ChatServerPropsError('tags', `has ${entries.length} tags, at most ${TAG_RULES.maxTags} are allowed`);
+  }
   for (const [key, tagValue] of entries) {
-    if (!TAG_KEY_PATTERN.test(key) || key.toLowerCase().startsWith('aws:')) {
-      throw new ChatServerPropsError(`tags.${key}`, 'key must be 1-128 allowed characters and not start with "aws:"');
+    if (!TAG_RULES.key.test(key) || key.toLowerCase().startsWith('aws:')) {
+      throw new ChatServerPropsError(`tags.${key}`, `key must be ${TAG_RULES.key.requirement} and not start with "aws:"`);
     }
-    if (typeof tagValue !== 'string' || !TAG_VALUE_PATTERN.test(tagValue)) {
-      throw new ChatServerPropsError(`tags.${key}`, `value must be a string of 0-256 allowed characters`);
+    if (!TAG_RULES.value.test(tagValue)) {
+      throw new ChatServerPropsError(`tags.${key}`, `value must be ${TAG_RULES.value.requirement}`);
     }
   }
   return { ...tags } as Record<string, string>;
 }
 
-function optionalBoolean(prop: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ChatServerPropsError(prop, `must be a boolean, got ${describe(value)}`);
-  return value;
-}
 
 /** Validates the props and applies every default. Throws ChatServerPropsError naming the first bad prop. */
 export function resolveChatServerProps(props: ChatServerProps | undefined): ResolvedChatServerProps {
   const raw = checkObject('props', props);
   if (!raw) throw new ChatServerPropsError('name', 'is required (props are missing)');
   const defaults = CHAT_SERVER_DEFAULTS;
-  const name = checkPattern(
-    'name',
-    raw.name,
-    NAME_PATTERN,
-    'lowercase letters, digits and dashes, 1-32 characters, starting with a letter',
-  );
-  if (isToken(name)) throw new ChatServerPropsError('name', 'must be a literal string (it names resources)');
+  // A token (the Terraform module's variable) is validated by the variable's own rules.
+  const name = check<string>('name', raw.name);
 
   const throttling = checkObject('throttling', raw.throttling) ?? {};
   const rateLimit = checkObject('rateLimit', raw.rateLimit) ?? {};
   const lambda = checkObject('lambda', raw.lambda) ?? {};
-  const architecture = lambda.architecture ?? defaults.lambda.architecture;
-  if (architecture !== 'arm64' && architecture !== 'x86_64') {
-    throw new ChatServerPropsError('lambda.architecture', `must be 'arm64' or 'x86_64', got ${describe(architecture)}`);
-  }
-  const logRetentionDays = raw.logRetentionDays ?? defaults.logRetentionDays;
-  if (!(LOG_RETENTION_DAYS as readonly unknown[]).includes(logRetentionDays)) {
-    throw new ChatServerPropsError(
-      'logRetentionDays',
-      `must be one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(', ')}), got ${describe(logRetentionDays)}`,
-    );
-  }
   const handlerSourceRoot = raw.handlerSourceRoot ?? defaults.handlerSourceRoot;
   if (typeof handlerSourceRoot !== 'string' || !path.isAbsolute(handlerSourceRoot)) {
     throw new ChatServerPropsError('handlerSourceRoot', `must be an absolute path, got ${describe(handlerSourceRoot)}`);
@@ -571,52 +489,27 @@ export function resolveChatServerProps(props: ChatServerProps | undefined): Reso
     name,
     auth: resolveAuth(raw.auth),
     domain: resolveDomain(raw.domain),
-    snsTopicName:
-      raw.snsTopicName === undefined
-        ? `${name}-responder`
-        : checkPattern('snsTopicName', raw.snsTopicName, SNS_TOPIC_NAME_PATTERN, 'letters, digits, - and _ (1-256)'),
-    messageRetentionDays: checkInteger(
-      'messageRetentionDays',
-      raw.messageRetentionDays ?? defaults.messageRetentionDays,
-      1,
-      3650,
-    ),
-    stageName: checkPattern(
-      'stageName',
-      raw.stageName ?? defaults.stageName,
-      STAGE_NAME_PATTERN,
-      'letters, digits, - and _ (1-128)',
-    ),
+    snsTopicName: raw.snsTopicName === undefined ? `${name}-responder` : check<string>('snsTopicName', raw.snsTopicName),
+    messageRetentionDays: checkOrDefault<number>('messageRetentionDays', raw.messageRetentionDays),
+    stageName: checkOrDefault<string>('stageName', raw.stageName),
     throttling: {
-      rateLimit: checkInteger('throttling.rateLimit', throttling.rateLimit ?? defaults.throttling.rateLimit, 1, 100000),
-      burstLimit: checkInteger('throttling.burstLimit', throttling.burstLimit ?? defaults.throttling.burstLimit, 1, 100000),
+      rateLimit: checkOrDefault<number>('throttlingRateLimit', throttling.rateLimit),
+      burstLimit: checkOrDefault<number>('throttlingBurstLimit', throttling.burstLimit),
     },
     rateLimit: {
-      messages: checkInteger('rateLimit.messages', rateLimit.messages ?? defaults.rateLimit.messages, 1, 10000),
-      windowSeconds: checkInteger(
-        'rateLimit.windowSeconds',
-        rateLimit.windowSeconds ?? defaults.rateLimit.windowSeconds,
-        1,
-        3600,
-      ),
+      messages: checkOrDefault<number>('rateLimitMessages', rateLimit.messages),
+      windowSeconds: checkOrDefault<number>('rateLimitWindowSeconds', rateLimit.windowSeconds),
     },
     lambda: {
-      architecture,
-      memorySize: checkInteger('lambda.memorySize', lambda.memorySize ?? defaults.lambda.memorySize, 128, 10240),
-      timeout: checkInteger('lambda.timeout', lambda.timeout ?? defaults.lambda.timeout, 1, 900),
+      architecture: checkOrDefault<'arm64' | 'x86_64'>('lambdaArchitecture', lambda.architecture),
+      memorySize: checkOrDefault<number>('lambdaMemorySize', lambda.memorySize),
+      timeout: checkOrDefault<number>('lambdaTimeout', lambda.timeout),
     },
-    logRetentionDays: logRetentionDays as number,
-    kmsKeyArn:
-      raw.kmsKeyArn === undefined
-        ? undefined
-        : checkPattern('kmsKeyArn', raw.kmsKeyArn, KMS_KEY_ARN_PATTERN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)'),
-    deletionProtection: optionalBoolean('deletionProtection', raw.deletionProtection, defaults.deletionProtection),
+    logRetentionDays: checkOrDefault<number>('logRetentionDays', raw.logRetentionDays),
+    kmsKeyArn: raw.kmsKeyArn === undefined ? undefined : check<string>('kmsKeyArn', raw.kmsKeyArn),
+    deletionProtection: checkOrDefault<boolean>('deletionProtection', raw.deletionProtection),
     tags: resolveTags(raw.tags),
-    configureApiGatewayAccountLogging: optionalBoolean(
-      'configureApiGatewayAccountLogging',
-      raw.configureApiGatewayAccountLogging,
-      defaults.configureApiGatewayAccountLogging,
-    ),
+    configureApiGatewayAccountLogging: checkOrDefault<boolean>('configureApiGatewayAccountLogging', raw.configureApiGatewayAccountLogging),
     handlerSourceRoot,
   };
 }

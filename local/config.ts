@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { DEFAULT_BOT_FILTER_POLICY, ENV } from '../lib/schema';
+import { SETTINGS, brokenRule } from '../lib/settings';
 import type { LocalChatOptions } from './local-chat';
 import { parseLogLevel } from './logger';
 import { checkBotFilterPolicy } from '../lib/bot-filter-policy';
@@ -57,11 +58,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd: string = process.cwd
     demoBot,
     bot,
     auth,
+    // The construct's rules for the same settings: what npm start accepts, synth accepts.
     rateLimit: {
-      messages: optionalInteger(env[ENV.rateLimitMessages], ENV.rateLimitMessages, 1, 1_000_000),
-      windowSeconds: optionalInteger(env[ENV.rateLimitWindowSeconds], ENV.rateLimitWindowSeconds, 1, 86_400),
+      messages: settingFromEnv(env, ENV.rateLimitMessages, 'rateLimitMessages'),
+      windowSeconds: settingFromEnv(env, ENV.rateLimitWindowSeconds, 'rateLimitWindowSeconds'),
     },
-    messageRetentionDays: optionalInteger(env[ENV.messageRetentionDays], ENV.messageRetentionDays, 1, 36_500),
+    messageRetentionDays: settingFromEnv(env, ENV.messageRetentionDays, 'messageRetentionDays'),
     logLevel: parseLogLevel(env[ENV.logLevel], 'info'),
   };
 }
@@ -81,6 +83,16 @@ function filterPolicy(raw: string | undefined): SnsFilterPolicy | null {
     throw new ConfigError((error as Error).message);
   }
   return parsed;
+}
+
+/** A numeric setting from its variable, checked by the setting's rules (lib/settings.ts); undefined when unset. */
+function settingFromEnv(env: NodeJS.ProcessEnv, variable: string, key: 'rateLimitMessages' | 'rateLimitWindowSeconds' | 'messageRetentionDays'): number | undefined {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  const broken = brokenRule(SETTINGS[key], value);
+  if (broken) throw new ConfigError(`${variable} must be ${broken.requirement} (got ${raw})`);
+  return value;
 }
 
 function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {

@@ -1,0 +1,361 @@
+/**
+ * Every setting a user of the chat server chooses, declared once: its construct prop, its Terraform variable
+ * (snake_case), type, default, description and rules. One declaration drives the construct's synth-time
+ * validation (lib/chat-server-props.ts), the Terraform module's `variables.tf` with `validation` blocks
+ * carrying the same rules and messages (lib/module/), and the inputs tables of help/deploy.md and the module
+ * README. Free of cdktf.
+ */
+import { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
+
+/** A rule a value must follow: a JavaScript check for literal props, the same check as a Terraform expression. */
+export interface Rule {
+  /** What a valid value is, completing "must be ...": e.g. `an integer from 1 to 3650`. */
+  readonly requirement: string;
+  /** True for a valid (non-null) value. */
+  test(value: unknown): boolean;
+  /** A Terraform expression, true for a valid (non-null) value of `ref` (e.g. `var.message_retention_days`). */
+  condition(ref: string): string;
+}
+
+export type TerraformType = 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
+
+export interface Setting {
+  /** Path of the construct prop, e.g. `throttling.rateLimit` (`auth.issuer` for the issuer of JWT auth). */
+  readonly prop: string;
+  /** Terraform variable of the module. */
+  readonly variable: string;
+  readonly type: TerraformType;
+  /** The default; `undefined`: none in the construct either (required, or an optional part left out). */
+  readonly default: string | number | boolean | readonly string[] | Readonly<Record<string, string>> | null | undefined;
+  /** Whether the module requires the variable (no default). */
+  readonly required?: boolean;
+  readonly description: string;
+  readonly rules: readonly Rule[];
+}
+
+/** A Terraform string literal (HCL escaping, `${` and `%{` kept literal). */
+export function hclString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}"`;
+}
+
+export const rules = {
+  integerBetween(min: number, max: number): Rule {
+    return {
+      requirement: `an integer from ${min} to ${max}`,
+      test: (value) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+      condition: (ref) => `${ref} == floor(${ref}) && ${ref} >= ${min} && ${ref} <= ${max}`,
+    };
+  },
+  oneOf(values: readonly (string | number)[], requirement: string): Rule {
+    return {
+      requirement,
+      test: (value) => values.includes(value as string | number),
+      condition: (ref) => `contains([${values.map((v) => (typeof v === 'string' ? hclString(v) : String(v))).join(', ')}], ${ref})`,
+    };
+  },
+  /** A whole-string pattern, written so JavaScript and Terraform's RE2 read it alike (no lookarounds, no backreferences). */
+  matches(pattern: RegExp, requirement: string): Rule {
+    if (!pattern.source.startsWith('^') || !pattern.source.endsWith('$') || /\(\?[=!<]/.test(pattern.source)) {
+      throw new Error(`settings: pattern ${pattern} must be anchored and free of lookarounds (RE2)`);
+    }
+    return {
+      requirement,
+      test: (value) => typeof value === 'string' && pattern.test(value),
+      condition: (ref) => `can(regex(${hclString(pattern.source)}, ${ref}))`,
+    };
+  },
+  maxLength(max: number, requirement: string): Rule {
+    return {
+      requirement,
+      test: (value) => typeof value === 'string' && value.length <= max,
+      condition: (ref) => `length(${ref}) <= ${max}`,
+    };
+  },
+  nonEmpty(): Rule {
+    return {
+      requirement: 'a non-empty string',
+      test: (value) => typeof value === 'string' && value.trim() !== '',
+      condition: (ref) => `length(trimspace(${ref})) > 0`,
+    };
+  },
+  boolean(): Rule {
+    return { requirement: 'a boolean', test: (value) => typeof value === 'boolean', condition: () => 'true' };
+  },
+} as const;
+
+const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const SNS_TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const DOMAIN_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate\/[A-Za-z0-9-]+$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,32}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/;
+/** `<region>_<id>`; the region is its first group. */
+export const COGNITO_POOL_ID = /^([a-z]{2}(-gov)?-[a-z]+-[0-9])_[A-Za-z0-9]+$/;
+const COGNITO_CLIENT_ID = /^[A-Za-z0-9]{1,128}$/;
+export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
+const CLAIM = /^[^\s]{1,256}$/;
+const HTTPS_URL = /^https:\/\/[^\s/?#]+(\/[^\s]*)?$/;
+export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+const defaults = CHAT_SERVER_DEFAULTS;
+const claimRule = rules.matches(CLAIM, 'a claim name or value without spaces');
+
+/** The settings, by key. Order is the order of the inputs tables. */
+export const SETTINGS = {
+  name: {
+    prop: 'name',
+    variable: 'name',
+    type: 'string',
+    default: undefined,
+    required: true,
+    description:
+      'Prefix of every physical resource name (tables `<name>-messages`, functions `<name>-connect`, IAM roles and policies). ' +
+      'Unique per AWS account, not only per region: IAM names are global to the account.',
+    rules: [rules.matches(NAME, 'lowercase letters, digits and dashes, 1-32 characters, starting with a letter')],
+  },
+  snsTopicName: {
+    prop: 'snsTopicName',
+    variable: 'sns_topic_name',
+    type: 'string',
+    default: null,
+    description: 'Name of the SNS topic bots subscribe to (default `<name>-responder`).',
+    rules: [rules.matches(SNS_TOPIC_NAME, 'letters, digits, - and _ (1-256)')],
+  },
+  messageRetentionDays: {
+    prop: 'messageRetentionDays',
+    variable: 'message_retention_days',
+    type: 'number',
+    default: defaults.messageRetentionDays,
+    description: 'Days a message is kept before DynamoDB TTL removes it.',
+    rules: [rules.integerBetween(1, 3650)],
+  },
+  stageName: {
+    prop: 'stageName',
+    variable: 'stage_name',
+    type: 'string',
+    default: defaults.stageName,
+    description: 'API Gateway stage name (part of the WebSocket URL).',
+    rules: [rules.matches(STAGE_NAME, 'letters, digits, - and _ (1-128)')],
+  },
+  throttlingRateLimit: {
+    prop: 'throttling.rateLimit',
+    variable: 'stage_throttling_rate_limit',
+    type: 'number',
+    default: defaults.throttling.rateLimit,
+    description: 'Stage-wide steady-state requests per second (connects and frames) across all clients.',
+    rules: [rules.integerBetween(1, 100000)],
+  },
+  throttlingBurstLimit: {
+    prop: 'throttling.burstLimit',
+    variable: 'stage_throttling_burst_limit',
+    type: 'number',
+    default: defaults.throttling.burstLimit,
+    description: 'Stage-wide burst bucket size in requests.',
+    rules: [rules.integerBetween(1, 100000)],
+  },
+  rateLimitMessages: {
+    prop: 'rateLimit.messages',
+    variable: 'connection_rate_limit_messages',
+    type: 'number',
+    default: defaults.rateLimit.messages,
+    description: 'Messages one connection may send per window (`message.send` beyond it is answered `RATE_LIMITED`).',
+    rules: [rules.integerBetween(1, 10000)],
+  },
+  rateLimitWindowSeconds: {
+    prop: 'rateLimit.windowSeconds',
+    variable: 'connection_rate_limit_window_seconds',
+    type: 'number',
+    default: defaults.rateLimit.windowSeconds,
+    description: 'Length of the per-connection rate-limit window in seconds (fixed window).',
+    rules: [rules.integerBetween(1, 3600)],
+  },
+  lambdaArchitecture: {
+    prop: 'lambda.architecture',
+    variable: 'lambda_architecture',
+    type: 'string',
+    default: defaults.lambda.architecture,
+    description: 'Instruction set architecture of every function.',
+    rules: [rules.oneOf(['arm64', 'x86_64'], "'arm64' or 'x86_64'")],
+  },
+  lambdaMemorySize: {
+    prop: 'lambda.memorySize',
+    variable: 'lambda_memory_size',
+    type: 'number',
+    default: defaults.lambda.memorySize,
+    description: 'Memory of every function in MB (CPU scales with it).',
+    rules: [rules.integerBetween(128, 10240)],
+  },
+  lambdaTimeout: {
+    prop: 'lambda.timeout',
+    variable: 'lambda_timeout',
+    type: 'number',
+    default: defaults.lambda.timeout,
+    description: 'Timeout of every function in seconds.',
+    rules: [rules.integerBetween(1, 900)],
+  },
+  logRetentionDays: {
+    prop: 'logRetentionDays',
+    variable: 'log_retention_days',
+    type: 'number',
+    default: defaults.logRetentionDays,
+    description: 'Retention of every log group (functions and API access log).',
+    rules: [rules.oneOf(LOG_RETENTION_DAYS, `one of CloudWatch's retention periods (${LOG_RETENTION_DAYS.join(', ')})`)],
+  },
+  kmsKeyArn: {
+    prop: 'kmsKeyArn',
+    variable: 'kms_key_arn',
+    type: 'string',
+    default: null,
+    description:
+      'ARN of a customer-managed KMS key (in the region of the resources) encrypting the tables, topic, queues, log groups and ' +
+      'function environments; its key policy must let CloudWatch Logs and SNS use it. Default: AWS managed encryption.',
+    rules: [rules.matches(KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)')],
+  },
+  deletionProtection: {
+    prop: 'deletionProtection',
+    variable: 'deletion_protection',
+    type: 'bool',
+    default: defaults.deletionProtection,
+    description: 'Deletion protection on the tables (and the created Cognito user pool).',
+    rules: [rules.boolean()],
+  },
+  configureApiGatewayAccountLogging: {
+    prop: 'configureApiGatewayAccountLogging',
+    variable: 'configure_api_gateway_account_logging',
+    type: 'bool',
+    default: defaults.configureApiGatewayAccountLogging,
+    description:
+      "Manage the account's API Gateway CloudWatch Logs role (one setting per account and region, replaced by this one). " +
+      'Turn it off when the account already has the role or another stack manages it.',
+    rules: [rules.boolean()],
+  },
+  tags: {
+    prop: 'tags',
+    variable: 'tags',
+    type: 'map(string)',
+    default: {},
+    description: 'Tags added to every taggable resource (at most 40; AWS tag rules).',
+    rules: [],
+  },
+  jwtJwksUrl: {
+    prop: 'auth.jwksUrl',
+    variable: 'jwt_jwks_url',
+    type: 'string',
+    default: undefined,
+    description: 'With `auth_mode = "jwt"`: HTTPS URL of the issuer\'s JSON Web Key Set (the `jwks_uri` of its OpenID configuration).',
+    rules: [{ ...rules.matches(HTTPS_URL, 'an https:// URL') }],
+  },
+  jwtIssuer: {
+    prop: 'auth.issuer',
+    variable: 'jwt_issuer',
+    type: 'string',
+    default: undefined,
+    description: 'With `auth_mode = "jwt"`: the expected `iss` claim, exactly as the issuer writes it.',
+    rules: [rules.nonEmpty()],
+  },
+  jwtAudience: {
+    prop: 'auth.audience',
+    variable: 'jwt_audience',
+    type: 'list(string)',
+    default: undefined,
+    description: 'With `auth_mode = "jwt"`: accepted `aud` values; tokens must carry one of them.',
+    rules: [
+      {
+        requirement: 'a non-empty string (or a list of them) without commas',
+        test: (value) => {
+          const list = Array.isArray(value) ? value : [value];
+          return list.length > 0 && list.every((item) => typeof item === 'string' && item.trim() !== '' && !item.includes(','));
+        },
+        condition: (ref) => `length(${ref}) > 0 && alltrue([for audience in ${ref} : length(trimspace(audience)) > 0 && !strcontains(audience, ",")])`,
+      },
+    ],
+  },
+  cognitoUserPoolId: {
+    prop: 'auth.cognitoUserPoolId',
+    variable: 'cognito_user_pool_id',
+    type: 'string',
+    default: undefined,
+    description: 'With `auth_mode = "existing_cognito_user_pool"`: the pool id, `<region>_<id>`.',
+    rules: [rules.matches(COGNITO_POOL_ID, 'a Cognito user pool id like "eu-west-1_AbCdEf123"')],
+  },
+  cognitoClientId: {
+    prop: 'auth.cognitoClientId',
+    variable: 'cognito_client_id',
+    type: 'string',
+    default: undefined,
+    description: 'With `auth_mode = "existing_cognito_user_pool"`: the app client id (the `aud` of the ID tokens clients send).',
+    rules: [rules.matches(COGNITO_CLIENT_ID, 'a Cognito app client id (letters and digits)')],
+  },
+  userIdClaim: {
+    prop: 'auth.userIdClaim',
+    variable: 'user_id_claim',
+    type: 'string',
+    default: defaults.userIdClaim,
+    description: 'Claim holding the user id.',
+    rules: [claimRule],
+  },
+  rolesClaim: {
+    prop: 'auth.rolesClaim',
+    variable: 'roles_claim',
+    type: 'string',
+    default: defaults.rolesClaim,
+    description: "Claim listing the user's roles or groups.",
+    rules: [claimRule],
+  },
+  agentRole: {
+    prop: 'auth.agentRole',
+    variable: 'agent_role',
+    type: 'string',
+    default: defaults.agentRole,
+    description: 'Value of the roles claim (the Cognito group, when the pool is created) that makes a connection an agent.',
+    rules: [claimRule],
+  },
+  selfSignUp: {
+    prop: 'auth.selfSignUp',
+    variable: 'cognito_self_sign_up',
+    type: 'bool',
+    default: false,
+    description: 'With `auth_mode = "cognito_user_pool"`: let anyone sign up through the app client (otherwise administrators create users).',
+    rules: [rules.boolean()],
+  },
+  domainName: {
+    prop: 'domain.domainName',
+    variable: 'domain_name',
+    type: 'string',
+    default: undefined,
+    description: 'Custom domain clients connect to, e.g. `chat.example.com` (regional endpoint). Default: none.',
+    rules: [rules.matches(DOMAIN_NAME, 'a lowercase DNS name'), rules.maxLength(253, 'a lowercase DNS name')],
+  },
+  certificateArn: {
+    prop: 'domain.certificateArn',
+    variable: 'certificate_arn',
+    type: 'string',
+    default: undefined,
+    description: 'With `domain_name`: ARN of an ACM certificate for it, in the region of the API.',
+    rules: [rules.matches(ACM_CERTIFICATE_ARN, 'an ACM certificate ARN')],
+  },
+  hostedZoneId: {
+    prop: 'domain.hostedZoneId',
+    variable: 'hosted_zone_id',
+    type: 'string',
+    default: undefined,
+    description: 'With `domain_name`: Route 53 hosted zone in which to create its A and AAAA alias records. Default: no record.',
+    rules: [rules.matches(HOSTED_ZONE_ID, 'a Route 53 zone id')],
+  },
+} as const satisfies Readonly<Record<string, Setting>>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** The tag rules (a map's keys and values), shared by the construct and the module. */
+export const TAG_RULES = {
+  maxTags: 40,
+  key: rules.matches(TAG_KEY, '1-128 allowed characters'),
+  value: rules.matches(TAG_VALUE, 'a string of 0-256 allowed characters'),
+} as const;
+
+/** The first rule `value` breaks, or undefined when it follows them all. */
+export function brokenRule(setting: Setting, value: unknown): Rule | undefined {
+  return setting.rules.find((rule) => !rule.test(value));
+}
