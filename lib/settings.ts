@@ -17,7 +17,25 @@ export interface Rule {
   condition(ref: string): string;
 }
 
-export type TerraformType = 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
+export type TerraformType = 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)' | typeof BOTS_TYPE;
+
+/** The Terraform type of the `bots` variable: the construct's `bots` prop in snake_case. */
+export const BOTS_TYPE =
+  'map(object({ function_arn = string, function_name = string, filter_policy = optional(string), dead_letter_queue_name = optional(string) }))';
+
+/** How the module's `auth_mode` names the construct's kinds of `auth`. */
+export const AUTH_MODES = {
+  /** `{ createCognitoUserPool: true }`: a Cognito user pool created with the chat (the default app's choice). */
+  cognito_user_pool: 'createCognitoUserPool',
+  /** `{ cognitoUserPoolId, cognitoClientId }`: an existing Cognito user pool. */
+  existing_cognito_user_pool: 'cognito',
+  /** `{ jwksUrl, issuer, audience }`: any OpenID Connect issuer. */
+  jwt: 'jwt',
+  /** `{ mode: 'none' }`: INSECURE, no authentication. */
+  none: 'none',
+} as const;
+
+export type AuthModeName = keyof typeof AUTH_MODES;
 
 export interface Setting {
   /** Path of the construct prop, e.g. `throttling.rateLimit` (`auth.issuer` for the issuer of JWT auth). */
@@ -239,6 +257,17 @@ export const SETTINGS = {
     description: 'Tags added to every taggable resource (at most 40; AWS tag rules).',
     rules: [],
   },
+  authMode: {
+    prop: 'auth',
+    variable: 'auth_mode',
+    type: 'string',
+    default: 'cognito_user_pool',
+    description:
+      'How clients prove who they are at `$connect`: `cognito_user_pool` (a pool created with the chat), ' +
+      '`existing_cognito_user_pool` (`cognito_user_pool_id`, `cognito_client_id`), `jwt` (any OpenID Connect issuer: ' +
+      '`jwt_jwks_url`, `jwt_issuer`, `jwt_audience`) or `none` (INSECURE: clients name themselves).',
+    rules: [rules.oneOf(Object.keys(AUTH_MODES), Object.keys(AUTH_MODES).map((mode) => `"${mode}"`).join(', ').replace(/, ([^,]*)$/, ' or $1'))],
+  },
   jwtJwksUrl: {
     prop: 'auth.jwksUrl',
     variable: 'jwt_jwks_url',
@@ -344,9 +373,36 @@ export const SETTINGS = {
     description: 'With `domain_name`: Route 53 hosted zone in which to create its A and AAAA alias records. Default: no record.',
     rules: [rules.matches(HOSTED_ZONE_ID, 'a Route 53 zone id')],
   },
+  bots: {
+    prop: 'bots',
+    variable: 'bots',
+    type: BOTS_TYPE,
+    default: {},
+    description:
+      'Bots to subscribe to the topic, by name (letters, digits, - and _): each a Lambda function (`function_arn`, ' +
+      '`function_name`) with an optional SNS `filter_policy` (JSON; default: user messages not under human takeover) and ' +
+      '`dead_letter_queue_name` (default `<topic>-<name>-dlq`). Give their roles the `bot_reply_invoke_policy_arn` output.',
+    rules: [],
+  },
 } as const satisfies Readonly<Record<string, Setting>>;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/**
+ * Settings required once another is chosen. The construct's prop types make them required in their kind of
+ * `auth` or in `domain`; the module checks them across its variables (Terraform 1.9+ validation).
+ */
+export const REQUIRED_WITH: ReadonlyArray<{
+  readonly setting: SettingKey;
+  readonly when: { readonly setting: SettingKey; readonly equals: string } | { readonly setting: SettingKey; readonly isSet: true };
+}> = [
+  { setting: 'jwtJwksUrl', when: { setting: 'authMode', equals: 'jwt' } },
+  { setting: 'jwtIssuer', when: { setting: 'authMode', equals: 'jwt' } },
+  { setting: 'jwtAudience', when: { setting: 'authMode', equals: 'jwt' } },
+  { setting: 'cognitoUserPoolId', when: { setting: 'authMode', equals: 'existing_cognito_user_pool' } },
+  { setting: 'cognitoClientId', when: { setting: 'authMode', equals: 'existing_cognito_user_pool' } },
+  { setting: 'certificateArn', when: { setting: 'domainName', isSet: true } },
+];
 
 /** The tag rules (a map's keys and values), shared by the construct and the module. */
 export const TAG_RULES = {
