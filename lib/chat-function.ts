@@ -4,7 +4,7 @@
  * inline policy (log writes to its log group plus the exact statements it is given).
  */
 import { Construct } from 'constructs';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, Fn, TerraformAsset, Token, type TerraformResource } from 'cdktf';
 import { DataArchiveFile } from '@cdktf/provider-archive/lib/data-archive-file';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -15,7 +15,14 @@ import { LAMBDA_RUNTIME } from './chat-server-defaults';
 import { skipCheckovCheck } from './checkov';
 import type { FunctionModel, ResourceRef } from './deployment-model';
 import { ARCHIVE_FILE_MODE } from './deterministic-zip';
-import { policyDocument, serviceTrustPolicy } from './iam';
+import { policyDocument, serviceTrustPolicy, type PolicyStatement } from './iam';
+import { allOn, given, isPlanTime, switchResource, type Switch } from './switch';
+
+/** A prebuilt zip of the function's bundle (the Terraform module ships them): its path and its hash, as Terraform expressions. */
+export interface FunctionZip {
+  readonly filename: string;
+  readonly sourceCodeHash: string;
+}
 
 export { LAMBDA_RUNTIME };
 
@@ -25,7 +32,13 @@ export { ARCHIVE_FILE_MODE };
 export interface ChatFunctionProps {
   /** The function in the deployment model: name, settings, statements. */
   readonly model: FunctionModel;
-  readonly bundle: HandlerBundle;
+  /** The code: the bundle (zipped by Terraform's `archive_file`), or a prebuilt zip. */
+  readonly code: HandlerBundle | FunctionZip;
+  /**
+   * Whether the function exists (a plan-time switch makes every resource of it conditional).
+   * @default true
+   */
+  readonly enabled?: Switch;
   /** The model's environment with every reference resolved. */
   readonly environment: Readonly<Record<string, string>>;
   /** Resolves the references of the model's statements (its own log streams excepted: this construct creates them). */
@@ -54,33 +67,50 @@ export class ChatFunction extends Construct {
   readonly role: IamRole;
   readonly policy: IamRolePolicy;
   readonly logGroup: CloudwatchLogGroup;
-  readonly archive: DataArchiveFile;
+  /** What the customer key adds to the role (present exactly when a key is configured). */
+  readonly keyPolicy?: IamRolePolicy;
+  /** The `archive_file` zipping the bundle (absent with a prebuilt zip). */
+  readonly archive?: DataArchiveFile;
 
   constructor(scope: Construct, id: string, props: ChatFunctionProps) {
     super(scope, id);
     const { model, kmsKeyArn, invocation } = props;
     const functionName = model.name;
+    const enabled = props.enabled ?? true;
+    const on = <T extends TerraformResource>(resource: T): T => switchResource(resource, enabled);
     const deadLetterQueueArn = 'deadLetterQueueArn' in invocation ? invocation.deadLetterQueueArn : undefined;
+    const keyGiven = given(kmsKeyArn);
 
-    const asset = new TerraformAsset(this, 'bundle', {
-      path: props.bundle.directory,
-      type: AssetType.DIRECTORY,
-      // Content hash of the bundle: the asset path changes exactly when the code does.
-      assetHash: props.bundle.sha256,
-    });
-    this.archive = new DataArchiveFile(this, 'archive', {
-      type: 'zip',
-      sourceDir: `\${path.module}/${asset.path}`,
-      outputPath: `\${path.module}/build/${functionName}.zip`,
-      outputFileMode: ARCHIVE_FILE_MODE,
-    });
+    let code: FunctionZip;
+    if ('directory' in props.code) {
+      const asset = new TerraformAsset(this, 'bundle', {
+        path: props.code.directory,
+        type: AssetType.DIRECTORY,
+        // Content hash of the bundle: the asset path changes exactly when the code does.
+        assetHash: props.code.sha256,
+      });
+      this.archive = new DataArchiveFile(this, 'archive', {
+        type: 'zip',
+        sourceDir: `\${path.module}/${asset.path}`,
+        outputPath: `\${path.module}/build/${functionName}.zip`,
+        outputFileMode: ARCHIVE_FILE_MODE,
+      });
+      if (isPlanTime(enabled)) {
+        this.archive.count = Token.asNumber(Fn.conditional(enabled, 1, 0));
+      }
+      code = { filename: this.archive.outputPath, sourceCodeHash: this.archive.outputBase64Sha256 };
+    } else {
+      code = props.code;
+    }
 
-    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/aws/lambda/${functionName}`,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: kmsKeyArn,
-    });
-    if (!kmsKeyArn) {
+    this.logGroup = on(
+      new CloudwatchLogGroup(this, 'logs', {
+        name: `/aws/lambda/${functionName}`,
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: kmsKeyArn,
+      }),
+    );
+    if (keyGiven !== true) {
       skipCheckovCheck(
         this.logGroup,
         'CKV_AWS_158',
@@ -88,33 +118,47 @@ export class ChatFunction extends Construct {
       );
     }
 
-    this.role = new IamRole(this, 'role', {
-      name: functionName,
-      description: `Execution role of ${functionName}`,
-      assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
-    });
-    this.policy = new IamRolePolicy(this, 'policy', {
-      name: functionName,
-      role: this.role.id,
-      policy: policyDocument(
-        model.statements.map((statement) => ({
-          ...statement,
-          resources: statement.resources.map((ref) =>
-            ref.kind === 'logStreams' && ref.fn === model.id ? `${this.logGroup.arn}:*` : props.resolve(ref),
-          ),
-        })),
-      ),
-    });
+    this.role = on(
+      new IamRole(this, 'role', {
+        name: functionName,
+        description: `Execution role of ${functionName}`,
+        assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
+      }),
+    );
+    const resolve = (statements: FunctionModel['statements']): PolicyStatement[] =>
+      statements.map((statement) => ({
+        ...statement,
+        resources: statement.resources.map((ref) =>
+          ref.kind === 'logStreams' && ref.fn === model.id ? `${this.logGroup.arn}:*` : props.resolve(ref),
+        ),
+      }));
+    this.policy = on(
+      new IamRolePolicy(this, 'policy', {
+        name: functionName,
+        role: this.role.id,
+        policy: policyDocument(resolve(model.statements)),
+      }),
+    );
+    if (model.keyStatements.length > 0 && keyGiven !== false) {
+      this.keyPolicy = switchResource(
+        new IamRolePolicy(this, 'key-policy', {
+          name: `${functionName}-kms`,
+          role: this.role.id,
+          policy: policyDocument(resolve(model.keyStatements)),
+        }),
+        allOn(enabled, keyGiven),
+      );
+    }
 
-    this.function = new LambdaFunction(this, 'function', {
+    this.function = on(new LambdaFunction(this, 'function', {
       functionName,
       description: model.description,
       role: this.role.arn,
       runtime: LAMBDA_RUNTIME,
       architectures: [model.architecture],
       handler: BUNDLE_HANDLER,
-      filename: this.archive.outputPath,
-      sourceCodeHash: this.archive.outputBase64Sha256,
+      filename: code.filename,
+      sourceCodeHash: code.sourceCodeHash,
       memorySize: model.memorySize,
       timeout: model.timeout,
       environment: { variables: { ...props.environment } },
@@ -123,9 +167,9 @@ export class ChatFunction extends Construct {
       // The handlers write one JSON object per line themselves; Text keeps those lines as they are.
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
       // The log group exists (with its retention) before the first invocation could create it without
-      // one, and the policy is in place before the function can run.
-      dependsOn: [this.logGroup, this.policy],
-    });
+      // one, and the policies are in place before the function can run.
+      dependsOn: [this.logGroup, this.policy, ...(this.keyPolicy ? [this.keyPolicy] : [])],
+    }));
     skipCheckovCheck(
       this.function,
       'CKV_AWS_117',
@@ -153,7 +197,7 @@ export class ChatFunction extends Construct {
       'No X-Ray tracing: the handlers are not instrumented for it, and every function logs one structured line ' +
         'per event with the request and connection ids, which correlates a message across functions.',
     );
-    if (!kmsKeyArn) {
+    if (keyGiven !== true) {
       skipCheckovCheck(
         this.function,
         'CKV_AWS_173',

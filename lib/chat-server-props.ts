@@ -3,7 +3,7 @@
  * nowhere else) and the synth-time validation. Every error names the prop it is about.
  */
 import * as path from 'node:path';
-import { Token } from 'cdktf';
+import { Token, Tokenization } from 'cdktf';
 import { CHAT_SERVER_DEFAULTS } from './chat-server-defaults';
 import { COGNITO_POOL_ID, REGION, SETTINGS, TAG_RULES, brokenRule, type Setting, type SettingKey } from './settings';
 
@@ -160,12 +160,61 @@ export interface ChatServerNoAuthProps {
   readonly mode: 'none';
 }
 
+/**
+ * The kind of auth chosen at plan time: `planTimeMode` is a Terraform expression (a token) naming one of
+ * lib/settings.ts AUTH_MODES (`cognito_user_pool`, `existing_cognito_user_pool`, `jwt`, `none`), and the
+ * construct builds every kind's parts, each switched on by it. This is how the Terraform module renders the
+ * construct with its `auth_mode` variable; a cdktf app chooses one of the other kinds. Every value is a token
+ * (a module variable); the ones of the kinds not chosen may be null.
+ */
+export interface ChatServerPlanTimeAuthProps {
+  /** The auth mode's name (`cognito_user_pool`, `existing_cognito_user_pool`, `jwt` or `none`), as a token. */
+  readonly planTimeMode: string;
+  /** The JWKS URL of the issuer, with mode `jwt`. */
+  readonly jwksUrl: string;
+  /** The issuer, with mode `jwt`. */
+  readonly issuer: string;
+  /** Accepted audiences, comma separated (a token), with mode `jwt`. */
+  readonly audience: string;
+  /** The existing pool's id, with mode `existing_cognito_user_pool`. */
+  readonly cognitoUserPoolId: string;
+  /** The existing pool's app client id, with mode `existing_cognito_user_pool`. */
+  readonly cognitoClientId: string;
+  /** Claim holding the user id. */
+  readonly userIdClaim: string;
+  /** Claim listing roles or groups. */
+  readonly rolesClaim: string;
+  /** Role (or created pool's group) of agents. */
+  readonly agentRole: string;
+  /** A boolean token: self sign-up in a created pool. */
+  readonly selfSignUp: boolean;
+}
+
 /** How clients prove who they are at `$connect`. There is no default: choose one. */
 export type ChatServerAuthProps =
   | ChatServerJwtAuthProps
   | ChatServerCognitoAuthProps
   | ChatServerNewCognitoUserPoolAuthProps
-  | ChatServerNoAuthProps;
+  | ChatServerNoAuthProps
+  | ChatServerPlanTimeAuthProps;
+
+/** A bot subscribed with the chat (the `bots` prop): its function, and optionally its filter policy and dead-letter queue name. */
+export interface ChatServerBotProps {
+  /** ARN of the bot's Lambda function. */
+  readonly functionArn: string;
+  /** Name (or ARN) of the bot's Lambda function. */
+  readonly functionName: string;
+  /**
+   * SNS filter policy (see SubscribeBotOptions.filterPolicy).
+   * @default lib/schema.ts DEFAULT_BOT_FILTER_POLICY: user messages not under human takeover
+   */
+  readonly filterPolicy?: Readonly<Record<string, unknown>>;
+  /**
+   * Name of its dead-letter queue.
+   * @default `<topic name>-<bot name>-dlq`
+   */
+  readonly deadLetterQueueName?: string;
+}
 
 export interface ChatServerProps {
   /**
@@ -259,6 +308,13 @@ export interface ChatServerProps {
    * @default the root of this package
    */
   readonly handlerSourceRoot?: string;
+  /**
+   * Bots to subscribe to the responder topic, by name (1-64 letters, digits, - or _), as `subscribeBot` does:
+   * filter policy, dead-letter queue, invoke permission. A token for such a map (the module's `bots` variable)
+   * subscribes each entry with `for_each`.
+   * @default {} (subscribe bots later with subscribeBot)
+   */
+  readonly bots?: Readonly<Record<string, ChatServerBotProps>>;
 }
 
 /** Auth after validation: what the authorizer and handlers are configured with. */
@@ -279,7 +335,8 @@ export type ResolvedAuth =
       readonly agentRole: string;
       readonly selfSignUp: boolean;
     }
-  | { readonly mode: 'none' };
+  | { readonly mode: 'none' }
+  | ({ readonly mode: 'plan-time' } & ChatServerPlanTimeAuthProps);
 
 export interface ResolvedChatServerProps {
   readonly name: string;
@@ -297,6 +354,8 @@ export interface ResolvedChatServerProps {
   readonly tags: Readonly<Record<string, string>>;
   readonly configureApiGatewayAccountLogging: boolean;
   readonly handlerSourceRoot: string;
+  /** A map of bots, or a token for a map (the module's `bots` variable). */
+  readonly bots: Readonly<Record<string, ChatServerBotProps>> | string;
 }
 
 /** A prop failed validation; `prop` is its path, e.g. `throttling.rateLimit`. */
@@ -312,7 +371,7 @@ export class ChatServerPropsError extends Error {
 
 /** Tokens (references to other resources) are only known at apply: their format is not checked. */
 function isToken(value: unknown): boolean {
-  return (typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value);
+  return ((typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value)) || Tokenization.isResolvable(value);
 }
 
 function describe(value: unknown): string {
@@ -363,6 +422,7 @@ function claims(
 }
 
 const AUTH_KINDS = {
+  planTime: ['planTimeMode', 'jwksUrl', 'issuer', 'audience', 'cognitoUserPoolId', 'cognitoClientId', 'userIdClaim', 'rolesClaim', 'agentRole', 'selfSignUp'],
   none: ['mode'],
   jwt: ['jwksUrl', 'issuer', 'audience', 'userIdClaim', 'rolesClaim', 'agentRole'],
   cognito: ['cognitoUserPoolId', 'cognitoClientId', 'region', 'userIdClaim', 'rolesClaim', 'agentRole'],
@@ -378,7 +438,9 @@ function resolveAuth(value: unknown): ResolvedAuth {
   if (value === undefined || value === null) throw new ChatServerPropsError('auth', AUTH_REQUIRED_MESSAGE);
   const auth = checkObject('auth', value) as Record<string, unknown>;
   const kind: keyof typeof AUTH_KINDS | undefined =
-    'mode' in auth
+    'planTimeMode' in auth
+      ? 'planTime'
+      : 'mode' in auth
       ? 'none'
       : 'createCognitoUserPool' in auth
         ? 'createCognitoUserPool'
@@ -397,6 +459,11 @@ function resolveAuth(value: unknown): ResolvedAuth {
     );
   }
   switch (kind) {
+    case 'planTime':
+      if (!isToken(auth.planTimeMode)) {
+        throw new ChatServerPropsError('auth.planTimeMode', 'must be a Terraform expression (a token); choose one of the other kinds of auth in a cdktf app');
+      }
+      return { mode: 'plan-time', ...(auth as unknown as ChatServerPlanTimeAuthProps) };
     case 'none':
       if (auth.mode !== 'none') {
         throw new ChatServerPropsError('auth.mode', `must be 'none' (the only mode), got ${describe(auth.mode)}`);
@@ -452,6 +519,8 @@ function resolveDomain(value: unknown): ChatServerDomainProps | undefined {
 
 /** Validates tags (AWS tag rules); used by the construct and by ChatInfraStack for its default_tags. */
 export function resolveTags(value: unknown): Readonly<Record<string, string>> {
+  // A Terraform expression (the module's variable) is checked by the variable's validation.
+  if (isToken(value)) return value as unknown as Readonly<Record<string, string>>;
   const tags = checkObject('tags', value) ?? {};
   const entries = Object.entries(tags);
   if (entries.length > TAG_RULES.maxTags) {
@@ -468,6 +537,21 @@ export function resolveTags(value: unknown): Readonly<Record<string, string>> {
   return { ...tags } as Record<string, string>;
 }
 
+
+/** The bots prop: a map of bots (each checked by subscribeBot), or a token for one. */
+function resolveBots(value: unknown): Readonly<Record<string, ChatServerBotProps>> | string {
+  if (typeof value === 'string' && isToken(value)) return value;
+  const bots = checkObject('bots', value) ?? {};
+  for (const [name, bot] of Object.entries(bots)) {
+    const entry = checkObject(`bots.${name}`, bot);
+    for (const key of ['functionArn', 'functionName'] as const) {
+      if (typeof entry?.[key] !== 'string' || entry[key] === '') {
+        throw new ChatServerPropsError(`bots.${name}.${key}`, `must be a non-empty string, got ${describe(entry?.[key])}`);
+      }
+    }
+  }
+  return bots as Record<string, ChatServerBotProps>;
+}
 
 /** Validates the props and applies every default. Throws ChatServerPropsError naming the first bad prop. */
 export function resolveChatServerProps(props: ChatServerProps | undefined): ResolvedChatServerProps {
@@ -511,5 +595,6 @@ export function resolveChatServerProps(props: ChatServerProps | undefined): Reso
     tags: resolveTags(raw.tags),
     configureApiGatewayAccountLogging: checkOrDefault<boolean>('configureApiGatewayAccountLogging', raw.configureApiGatewayAccountLogging),
     handlerSourceRoot,
+    bots: resolveBots(raw.bots),
   };
 }

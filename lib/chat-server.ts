@@ -4,14 +4,14 @@
  * outbox (messages stream → responder topic) and the bot-reply invoke policy.
  */
 import { Construct } from 'constructs';
-import { Annotations, App, TerraformStack } from 'cdktf';
+import { Annotations, App, Fn, Op, TerraformStack } from 'cdktf';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { bundleHandlers } from './bundling';
-import { ChatFunction, type ChatFunctionProps } from './chat-function';
+import { ChatFunction, type ChatFunctionProps, type FunctionZip } from './chat-function';
 import { CHAT_SERVER_DEFAULTS } from './chat-server-defaults';
 import {
   ChatServerPropsError,
@@ -38,6 +38,7 @@ import { Outbox } from './outbox';
 import { ResponderTopic, type BotFunction, type BotSubscription, type SubscribeBotOptions } from './responder-topic';
 import { functionSuffix, type HandlerId, type TableId } from './schema';
 import { createTables } from './tables';
+import type { Switch } from './switch';
 import { tagResources } from './tags';
 import { ChatWebSocketApi, connectionsEndpointOf, createWebSocketApi, postToConnectionsArnOf } from './websocket-api';
 
@@ -52,6 +53,16 @@ export interface ChatServerAuthSettings {
   readonly jwksUrl?: string;
   readonly issuer?: string;
   readonly audience?: string;
+}
+
+/** How the construct renders its functions' code; the Terraform module build is the one that changes it. */
+export interface ChatServerRenderingOptions {
+  /**
+   * The prebuilt zip of each function (the Terraform module ships them) instead of bundling the handlers at
+   * synth and zipping them with `archive_file`.
+   * @default bundle from handlerSourceRoot, zip with archive_file
+   */
+  readonly functionZips?: (fn: FunctionModel) => FunctionZip;
 }
 
 export class ChatServer extends Construct {
@@ -78,11 +89,13 @@ export class ChatServer extends Construct {
    */
   readonly botReplyDeadLetterQueue: SqsQueue;
   readonly outbox: Outbox;
-  /** Created when auth is `{ createCognitoUserPool: true }`. */
+  /** Created when auth is `{ createCognitoUserPool: true }` (or may be, with the kind of auth chosen at plan time). */
   readonly userPool?: ChatUserPool;
   readonly auth: ChatServerAuthSettings;
+  /** Whether connections are authenticated: the authorizer exists (a plan-time switch with `planTimeMode` auth). */
+  readonly authentication: Switch;
 
-  constructor(scope: Construct, id: string, props: ChatServerProps) {
+  constructor(scope: Construct, id: string, props: ChatServerProps, options: ChatServerRenderingOptions = {}) {
     super(scope, id);
     const config = resolveChatServerProps(props);
     this.config = config;
@@ -121,26 +134,37 @@ export class ChatServer extends Construct {
 
     this.webSocketApi = createWebSocketApi(this, 'websocket-api', name);
 
-    if (config.auth.mode === 'create-cognito-user-pool') {
+    const { auth } = config;
+    this.authentication = auth.mode === 'plan-time' ? Op.neq(auth.planTimeMode, 'none') : auth.mode !== 'none';
+    const createUserPool: Switch =
+      auth.mode === 'plan-time' ? Op.eq(auth.planTimeMode, 'cognito_user_pool') : auth.mode === 'create-cognito-user-pool';
+    if (createUserPool !== false && auth.mode !== 'none' && auth.mode !== 'jwt') {
       this.userPool = new ChatUserPool(this, 'user-pool', {
         name,
-        agentGroupName: config.auth.agentRole,
-        selfSignUp: config.auth.selfSignUp,
+        agentGroupName: auth.agentRole,
+        selfSignUp: auth.selfSignUp,
         deletionProtection: config.deletionProtection,
+        enabled: createUserPool,
       });
-      this.auth = { mode: 'jwt', jwksUrl: this.userPool.jwksUrl, issuer: this.userPool.issuer, audience: this.userPool.client.id };
-    } else if (config.auth.mode === 'jwt') {
-      this.auth = { mode: 'jwt', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience };
-    } else {
-      this.auth = { mode: 'none' };
     }
+    this.auth =
+      this.authentication === false
+        ? { mode: 'none' }
+        : {
+            mode: 'jwt',
+            jwksUrl: this.authSetting('jwksUrl'),
+            issuer: this.authSetting('issuer'),
+            audience: this.authSetting('audience'),
+          };
 
-    const bundles = bundleHandlers(config.handlerSourceRoot);
+    // A bundle from the sources (zipped by archive_file), or a prebuilt zip (the Terraform module).
+    const bundles = options.functionZips ? undefined : bundleHandlers(config.handlerSourceRoot);
     const functions = {} as Record<HandlerId, ChatFunction>;
     for (const fn of functionsOf(model)) {
       functions[fn.id] = new ChatFunction(this, `fn-${functionSuffix(fn.id)}`, {
         model: fn,
-        bundle: bundles[fn.id],
+        code: bundles ? bundles[fn.id] : options.functionZips!(fn),
+        enabled: fn.enabledWhen === 'authentication' ? this.authentication : true,
         environment: resolvedEnvironment(fn, (value) => this.resolveEnv(value)),
         resolve: (ref) => this.resolve(ref),
         logRetentionDays: config.logRetentionDays,
@@ -157,6 +181,7 @@ export class ChatServer extends Construct {
       routes: model.routes,
       functions: Object.fromEntries(Object.entries(functions).map(([id, fn]) => [id, fn.function])),
       authorizerFunction: functions.authorizer?.function,
+      authentication: this.authentication,
       throttling: config.throttling,
       logRetentionDays: config.logRetentionDays,
       kmsKeyArn: config.kmsKeyArn,
@@ -181,6 +206,17 @@ export class ChatServer extends Construct {
       description: invokePolicy.description,
       policy: policyDocument(this.resolveStatements(invokePolicy.statements)),
     });
+
+    if (typeof config.bots === 'string') {
+      this.responderTopic.subscribeBots(config.bots);
+    } else {
+      for (const [botName, bot] of Object.entries(config.bots)) {
+        this.subscribeBot(
+          { arn: bot.functionArn, functionName: bot.functionName },
+          { name: botName, filterPolicy: bot.filterPolicy, deadLetterQueueName: bot.deadLetterQueueName },
+        );
+      }
+    }
 
     tagResources(this, config.tags);
   }
@@ -330,10 +366,48 @@ export class ChatServer extends Construct {
         return this.responderTopic.topicArn;
       case 'connectionsEndpoint':
         return connectionsEndpointOf(this.webSocketApi, this.config.stageName);
-      case 'userPool': {
-        if (!this.userPool) throw new Error('ChatServer: an environment variable names the user pool, but none is created');
-        const { issuer, jwksUrl, client } = this.userPool;
-        return value.attribute === 'issuer' ? issuer : value.attribute === 'jwksUrl' ? jwksUrl : client.id;
+      case 'userPool':
+        return this.userPoolAttribute(value.attribute);
+      case 'planTimeAuth':
+        if (value.setting === 'mode') {
+          const { auth } = this.config;
+          if (auth.mode !== 'plan-time') throw new Error('ChatServer: a plan-time auth setting without plan-time auth');
+          return Fn.conditional(Op.eq(auth.planTimeMode, 'none'), 'none', 'jwt') as string;
+        }
+        return this.authSetting(value.setting);
+    }
+  }
+
+  private userPoolAttribute(attribute: 'issuer' | 'jwksUrl' | 'clientId'): string {
+    if (!this.userPool) throw new Error('ChatServer: an environment variable names the user pool, but none is created');
+    const { issuer, jwksUrl, client } = this.userPool;
+    return attribute === 'issuer' ? issuer : attribute === 'jwksUrl' ? jwksUrl : client.id;
+  }
+
+  /**
+   * A token setting of the authorizer: the configured issuer's, the created pool's, or (auth chosen at plan
+   * time) a Terraform conditional over the kinds.
+   */
+  private authSetting(setting: 'jwksUrl' | 'issuer' | 'audience'): string {
+    const { auth } = this.config;
+    const poolAttribute = ({ jwksUrl: 'jwksUrl', issuer: 'issuer', audience: 'clientId' } as const)[setting];
+    switch (auth.mode) {
+      case 'none':
+        throw new Error('ChatServer: no auth settings without authentication');
+      case 'create-cognito-user-pool':
+        return this.userPoolAttribute(poolAttribute);
+      case 'jwt':
+        return auth[setting];
+      case 'plan-time': {
+        // An existing pool: issuer and keys derived from its id (`<region>_<id>`), as resolveChatServerProps does.
+        const poolId = Fn.coalesce([auth.cognitoUserPoolId, '_']) as string;
+        const existingIssuer = `https://cognito-idp.${Fn.element(Fn.split('_', poolId), 0)}.amazonaws.com/${poolId}`;
+        const existing = { jwksUrl: `${existingIssuer}/.well-known/jwks.json`, issuer: existingIssuer, audience: auth.cognitoClientId }[setting];
+        return Fn.conditional(
+          Op.eq(auth.planTimeMode, 'cognito_user_pool'),
+          this.userPoolAttribute(poolAttribute),
+          Fn.conditional(Op.eq(auth.planTimeMode, 'existing_cognito_user_pool'), existing, auth[setting]),
+        ) as string;
       }
     }
   }

@@ -7,6 +7,8 @@ import { Construct } from 'constructs';
 import { CognitoUserGroup } from '@cdktf/provider-aws/lib/cognito-user-group';
 import { CognitoUserPool } from '@cdktf/provider-aws/lib/cognito-user-pool';
 import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool-client';
+import type { TerraformResource } from 'cdktf';
+import { choose, switchOf, switchResource, type Switch } from './switch';
 
 export interface ChatUserPoolProps {
   /** Instance name: the pool is `<name>-users`, the client `<name>-web`. */
@@ -16,6 +18,11 @@ export interface ChatUserPoolProps {
   /** Let anyone sign up through the app client (otherwise administrators create users). */
   readonly selfSignUp: boolean;
   readonly deletionProtection: boolean;
+  /**
+   * Whether the pool exists (a plan-time switch makes each of its resources conditional).
+   * @default true
+   */
+  readonly enabled?: Switch;
 }
 
 export class ChatUserPool extends Construct {
@@ -28,7 +35,8 @@ export class ChatUserPool extends Construct {
 
   constructor(scope: Construct, id: string, props: ChatUserPoolProps) {
     super(scope, id);
-    this.userPool = new CognitoUserPool(this, 'pool', {
+    const on = <T extends TerraformResource>(resource: T): T => switchResource(resource, props.enabled ?? true);
+    this.userPool = on(new CognitoUserPool(this, 'pool', {
       name: `${props.name}-users`,
       usernameAttributes: ['email'],
       autoVerifiedAttributes: ['email'],
@@ -44,10 +52,10 @@ export class ChatUserPool extends Construct {
       mfaConfiguration: 'OPTIONAL',
       softwareTokenMfaConfiguration: { enabled: true },
       accountRecoverySetting: { recoveryMechanism: [{ name: 'verified_email', priority: 1 }] },
-      adminCreateUserConfig: { allowAdminCreateUserOnly: !props.selfSignUp },
-      deletionProtection: props.deletionProtection ? 'ACTIVE' : 'INACTIVE',
-    });
-    this.client = new CognitoUserPoolClient(this, 'client', {
+      adminCreateUserConfig: { allowAdminCreateUserOnly: choose(switchOf(props.selfSignUp), false, true) },
+      deletionProtection: choose(switchOf(props.deletionProtection), 'ACTIVE', 'INACTIVE'),
+    }));
+    this.client = on(new CognitoUserPoolClient(this, 'client', {
       name: `${props.name}-web`,
       userPoolId: this.userPool.id,
       generateSecret: false,
@@ -59,12 +67,12 @@ export class ChatUserPool extends Construct {
       accessTokenValidity: 60,
       refreshTokenValidity: 30,
       tokenValidityUnits: [{ idToken: 'minutes', accessToken: 'minutes', refreshToken: 'days' }],
-    });
-    this.agentGroup = new CognitoUserGroup(this, 'agents', {
+    }));
+    this.agentGroup = on(new CognitoUserGroup(this, 'agents', {
       name: props.agentGroupName,
       userPoolId: this.userPool.id,
       description: 'Human agents: may list threads, take them over and answer as a human',
-    });
+    }));
     this.issuer = `https://${this.userPool.endpoint}`;
     this.jwksUrl = `https://${this.userPool.endpoint}/.well-known/jwks.json`;
   }

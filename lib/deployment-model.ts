@@ -72,7 +72,12 @@ export type EnvValue =
   | { readonly kind: 'tableName'; readonly table: TableId }
   | { readonly kind: 'topicArn' }
   | { readonly kind: 'connectionsEndpoint' }
-  | { readonly kind: 'userPool'; readonly attribute: 'issuer' | 'jwksUrl' | 'clientId' };
+  | { readonly kind: 'userPool'; readonly attribute: 'issuer' | 'jwksUrl' | 'clientId' }
+  /** With the kind of auth chosen at plan time: the auth mode the handlers see, or a token setting of the chosen kind. */
+  | { readonly kind: 'planTimeAuth'; readonly setting: 'mode' | 'jwksUrl' | 'issuer' | 'audience' };
+
+/** A condition on a part of the deployment that only Terraform can decide (the Terraform module's variables). */
+export type PlanTimeCondition = 'authentication';
 
 /** Who invokes a function. */
 export type Invoker =
@@ -118,8 +123,12 @@ export interface FunctionModel {
   readonly timeout: number;
   /** Everything the function's code reads from its environment, and nothing else. */
   readonly environment: Readonly<Record<string, EnvValue>>;
-  /** The whole inline policy of the function's role: what it may do, and nothing more. */
+  /** The function's role policy: what it may do, and nothing more. */
   readonly statements: readonly ModelStatement[];
+  /** What the customer KMS key adds (its own inline policy, present exactly when a key is configured). */
+  readonly keyStatements: readonly ModelStatement[];
+  /** The function exists only when this holds (decided at plan time); absent: always. */
+  readonly enabledWhen?: PlanTimeCondition;
   readonly invokers: readonly Invoker[];
   /** Where Lambda sends failed asynchronous invocations (functions that may be invoked asynchronously). */
   readonly deadLetterQueue?: QueueId;
@@ -136,8 +145,8 @@ export interface RouteModel {
   readonly fn: HandlerId;
   /** The handler's return body goes back to the caller (a `$default` route response). */
   readonly twoWay: boolean;
-  /** The JWT authorizer runs first (`$connect` with authentication on). */
-  readonly authorized: boolean;
+  /** The JWT authorizer runs first (`$connect` with authentication on), or a plan-time condition says whether. */
+  readonly authorized: boolean | PlanTimeCondition;
 }
 
 export interface QueueModel {
@@ -185,7 +194,8 @@ export interface ClientProtocol {
 
 export interface DeploymentModel {
   readonly name: string;
-  readonly authMode: 'jwt' | 'none';
+  /** `plan-time`: chosen by the Terraform module's `auth_mode` variable. */
+  readonly authMode: 'jwt' | 'none' | 'plan-time';
   readonly stageName: string;
   readonly kmsKeyArn?: string;
   readonly tables: Readonly<Record<TableId, TableModel>>;
@@ -286,10 +296,12 @@ function environmentOf(id: HandlerId, settings: DeploymentSettings): Record<stri
   if (wiring.verifiesTokens) {
     if (auth.mode === 'none') throw new Error('deployment model: a token-verifying function without JWT settings');
     const created = auth.mode === 'create-cognito-user-pool';
+    const token = (setting: 'jwksUrl' | 'issuer' | 'audience', attribute: 'jwksUrl' | 'issuer' | 'clientId'): EnvValue =>
+      auth.mode === 'plan-time' ? { kind: 'planTimeAuth', setting } : created ? { kind: 'userPool', attribute } : auth[setting];
     Object.assign(environment, {
-      [ENV.jwksUrl]: created ? { kind: 'userPool', attribute: 'jwksUrl' } : auth.jwksUrl,
-      [ENV.issuer]: created ? { kind: 'userPool', attribute: 'issuer' } : auth.issuer,
-      [ENV.audience]: created ? { kind: 'userPool', attribute: 'clientId' } : auth.audience,
+      [ENV.jwksUrl]: token('jwksUrl', 'jwksUrl'),
+      [ENV.issuer]: token('issuer', 'issuer'),
+      [ENV.audience]: token('audience', 'clientId'),
       [ENV.userIdClaim]: auth.userIdClaim,
       [ENV.rolesClaim]: auth.rolesClaim,
       [ENV.agentRole]: auth.agentRole,
@@ -297,7 +309,7 @@ function environmentOf(id: HandlerId, settings: DeploymentSettings): Record<stri
   } else {
     // Every other function gets the chat settings, so none falls back to a default that differs from the configured one.
     Object.assign(environment, {
-      [ENV.authMode]: auth.mode === 'none' ? 'none' : 'jwt',
+      [ENV.authMode]: auth.mode === 'plan-time' ? { kind: 'planTimeAuth', setting: 'mode' } : auth.mode === 'none' ? 'none' : 'jwt',
       [ENV.messageRetentionDays]: String(settings.messageRetentionDays),
       [ENV.rateLimitMessages]: String(settings.rateLimit.messages),
       [ENV.rateLimitWindowSeconds]: String(settings.rateLimit.windowSeconds),
@@ -312,7 +324,28 @@ function environmentOf(id: HandlerId, settings: DeploymentSettings): Record<stri
   return environment;
 }
 
-function statementsOf(id: HandlerId, settings: DeploymentSettings, deadLetterQueue: QueueId | undefined): ModelStatement[] {
+/** Whether a function touches data (tables, streams, the topic, queues, connections): it then encrypts with the customer key too. */
+function touchesData(id: HandlerId): boolean {
+  const wiring = HANDLER_WIRING[id];
+  return wiring.tables.length > 0 || wiring.postsToConnections || wiring.publishesFromStream;
+}
+
+/** What a function may do with the customer key: decrypt its environment, and encrypt what it writes. */
+function keyStatementsOf(id: HandlerId, settings: DeploymentSettings): ModelStatement[] {
+  if (settings.kmsKeyArn === undefined) return [];
+  const statements: ModelStatement[] = [];
+  if (touchesData(id)) {
+    // Writes to a KMS-encrypted topic or queue need GenerateDataKey (with Decrypt, below). kms:Encrypt is what
+    // aws-cdk's DynamoDB write grants add for a customer key: kept, so that the first apply against a key
+    // policy that delegates to IAM cannot fail on it.
+    statements.push({ sid: 'EncryptWithChatKey', actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [{ kind: 'kmsKey' }] });
+  }
+  // The environment variables are encrypted with the key.
+  statements.push({ sid: 'DecryptWithChatKey', actions: ['kms:Decrypt'], resources: [{ kind: 'kmsKey' }] });
+  return statements;
+}
+
+function statementsOf(id: HandlerId, deadLetterQueue: QueueId | undefined): ModelStatement[] {
   const wiring = HANDLER_WIRING[id];
   const statements: ModelStatement[] = [
     { sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ kind: 'logStreams', fn: id }] },
@@ -323,22 +356,10 @@ function statementsOf(id: HandlerId, settings: DeploymentSettings, deadLetterQue
   }
   if (wiring.publishesFromStream) data.push(...OUTBOX_STATEMENTS);
   statements.push(...data);
-  if (settings.kmsKeyArn && data.length > 0) {
-    // Writes to a KMS-encrypted topic or queue need GenerateDataKey (with Decrypt, granted below). kms:Encrypt
-    // is what aws-cdk's DynamoDB write grants add for a customer key: kept, so that the first apply against a
-    // key policy that delegates to IAM cannot fail on it.
-    statements.push({
-      sid: 'EncryptWithChatKey',
-      actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: [{ kind: 'kmsKey' }],
-    });
-  }
   // Lambda sends failed asynchronous invocations to the dead-letter queue with the function's role.
   if (deadLetterQueue) {
     statements.push({ sid: 'SendDeadLetters', actions: ['sqs:SendMessage'], resources: [{ kind: 'queue', queue: deadLetterQueue }] });
   }
-  // The environment variables are encrypted with the key.
-  if (settings.kmsKeyArn) statements.push({ sid: 'DecryptWithChatKey', actions: ['kms:Decrypt'], resources: [{ kind: 'kmsKey' }] });
   return statements;
 }
 
@@ -371,6 +392,7 @@ export function clientProtocol(rateLimit: DeploymentSettings['rateLimit']): Clie
 export function deploymentModel(settings: DeploymentSettings): DeploymentModel {
   const { name } = settings;
   const authenticated = settings.auth.mode !== 'none';
+  const planTime = settings.auth.mode === 'plan-time';
   const tables = Object.fromEntries(
     (Object.keys(TABLES) as TableId[]).map((id) => [id, { id, name: tableName(name, TABLES[id]), schema: TABLES[id] }]),
   ) as Record<TableId, TableModel>;
@@ -388,7 +410,9 @@ export function deploymentModel(settings: DeploymentSettings): DeploymentModel {
       memorySize: settings.lambda.memorySize,
       timeout: settings.lambda.timeout,
       environment: environmentOf(id, settings),
-      statements: statementsOf(id, settings, deadLetterQueue),
+      statements: statementsOf(id, deadLetterQueue),
+      keyStatements: keyStatementsOf(id, settings),
+      ...(id === 'authorizer' && planTime ? { enabledWhen: 'authentication' as const } : {}),
       invokers: invokersOf(id),
       deadLetterQueue,
     };
@@ -398,13 +422,13 @@ export function deploymentModel(settings: DeploymentSettings): DeploymentModel {
     routeKey,
     fn,
     twoWay: TWO_WAY_ROUTES.includes(routeKey),
-    authorized: routeKey === '$connect' && authenticated,
+    authorized: routeKey === '$connect' && (planTime ? ('authentication' as const) : authenticated),
   }));
 
   const botReplyName = functionName(name, 'botReply');
   return {
     name,
-    authMode: authenticated ? 'jwt' : 'none',
+    authMode: planTime ? 'plan-time' : authenticated ? 'jwt' : 'none',
     stageName: settings.stageName,
     kmsKeyArn: settings.kmsKeyArn,
     tables,

@@ -69,7 +69,7 @@ export function addChatServerOutputs(scope: Construct, chat: ChatServer, prefix 
     outputs.push(
       output(scope, `${prefix}cognito_user_pool_id`, chat.userPool.userPool.id, 'Cognito user pool of the chat users'),
       output(scope, `${prefix}cognito_user_pool_client_id`, chat.userPool.client.id, 'Cognito app client id (token audience)'),
-      output(scope, `${prefix}auth_issuer`, chat.userPool.issuer, 'Token issuer the authorizer accepts'),
+      output(scope, `${prefix}auth_issuer`, chat.auth.issuer ?? chat.userPool.issuer, 'Token issuer the authorizer accepts'),
     );
   }
   return outputs;

@@ -4,6 +4,7 @@
  * subscription filter policies match on.
  */
 import { Construct } from 'constructs';
+import { Fn, TerraformIterator, Token, type TerraformResource } from 'cdktf';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
@@ -14,6 +15,7 @@ import { policyDocument } from './iam';
 import { checkBotFilterPolicy } from './bot-filter-policy';
 import { DEFAULT_BOT_FILTER_POLICY } from './schema';
 import { SnsFilterPolicyError } from './sns-filter-policy';
+import { choose, given, perEachKey } from './switch';
 
 export { DEAD_LETTER_RETENTION_SECONDS } from './dead-letter-queue';
 
@@ -89,7 +91,8 @@ export class ResponderTopic extends Construct {
     this.name = props.topicName;
     this.topic = new SnsTopic(this, 'topic', {
       name: props.topicName,
-      kmsMasterKeyId: props.kmsKeyArn ?? 'alias/aws/sns',
+      // The AWS managed key unless a customer key is given (Fn.coalesce: the module's key is a variable).
+      kmsMasterKeyId: choose(given(props.kmsKeyArn), props.kmsKeyArn as string, 'alias/aws/sns'),
     });
   }
 
@@ -118,36 +121,76 @@ export class ResponderTopic extends Construct {
           '(1-80 letters, digits, - or _): pass deadLetterQueueName',
       );
     }
-    const scope = new Construct(this, `bot-${options.name}`);
-    const deadLetterQueue = createDeadLetterQueue(scope, 'dlq', { name: queueName, kmsKeyArn: this.kmsKeyArn });
-    const queuePolicy = new SqsQueuePolicy(scope, 'dlq-policy', {
-      queueUrl: deadLetterQueue.url,
-      policy: policyDocument([
-        {
-          sid: 'TopicDeadLetters',
-          principals: { Service: 'sns.amazonaws.com' },
-          actions: ['sqs:SendMessage'],
-          resources: [deadLetterQueue.arn],
-          conditions: { ArnEquals: { 'aws:SourceArn': this.topic.arn } },
-        },
-      ]),
-    });
-    const permission = new LambdaPermission(scope, 'invoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: bot.functionName,
-      principal: 'sns.amazonaws.com',
-      sourceArn: this.topic.arn,
-    });
-    const subscription = new SnsTopicSubscription(scope, 'subscription', {
-      topicArn: this.topic.arn,
-      protocol: 'lambda',
-      endpoint: bot.arn,
-      filterPolicyScope: 'MessageAttributes',
+    return this.subscribe(new Construct(this, `bot-${options.name}`), {
+      bot,
+      queueName,
       filterPolicy: JSON.stringify(options.filterPolicy ?? DEFAULT_BOT_FILTER_POLICY),
-      redrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn }),
-      // SNS must be allowed to write dead letters and to invoke the bot before the first delivery.
-      dependsOn: [queuePolicy, permission],
     });
+  }
+
+  /**
+   * Subscribes every bot of a map given as a token (the Terraform module's `bots` variable: `function_arn`,
+   * `function_name`, optional `filter_policy` JSON and `dead_letter_queue_name`) with `for_each`, as
+   * subscribeBot does one; the variable's validation checks the entries.
+   */
+  subscribeBots(bots: string): BotSubscription {
+    const each = TerraformIterator.fromMap(Token.asAnyMap(bots));
+    return this.subscribe(
+      new Construct(this, 'bots'),
+      {
+        bot: { arn: each.getString('function_arn'), functionName: each.getString('function_name') },
+        queueName: Fn.coalesce([each.getString('dead_letter_queue_name'), `${this.name}-${each.key}-dlq`]) as string,
+        filterPolicy: Fn.coalesce([each.getString('filter_policy'), Fn.jsonencode(DEFAULT_BOT_FILTER_POLICY)]) as string,
+      },
+      each,
+    );
+  }
+
+  /** The subscription, its dead-letter queue (with the queue policy letting this topic send) and the invoke permission. */
+  private subscribe(
+    scope: Construct,
+    bot: { readonly bot: BotFunction; readonly queueName: string; readonly filterPolicy: string },
+    forEach?: TerraformIterator,
+  ): BotSubscription {
+    const each = <T extends TerraformResource>(resource: T): T => (forEach ? perEachKey(resource) : resource);
+    const deadLetterQueue = each(createDeadLetterQueue(scope, 'dlq', { name: bot.queueName, kmsKeyArn: this.kmsKeyArn, forEach }));
+    const queuePolicy = each(
+      new SqsQueuePolicy(scope, 'dlq-policy', {
+        forEach,
+        queueUrl: deadLetterQueue.url,
+        policy: policyDocument([
+          {
+            sid: 'TopicDeadLetters',
+            principals: { Service: 'sns.amazonaws.com' },
+            actions: ['sqs:SendMessage'],
+            resources: [deadLetterQueue.arn],
+            conditions: { ArnEquals: { 'aws:SourceArn': this.topic.arn } },
+          },
+        ]),
+      }),
+    );
+    const permission = each(
+      new LambdaPermission(scope, 'invoke', {
+        forEach,
+        action: 'lambda:InvokeFunction',
+        functionName: bot.bot.functionName,
+        principal: 'sns.amazonaws.com',
+        sourceArn: this.topic.arn,
+      }),
+    );
+    const subscription = each(
+      new SnsTopicSubscription(scope, 'subscription', {
+        forEach,
+        topicArn: this.topic.arn,
+        protocol: 'lambda',
+        endpoint: bot.bot.arn,
+        filterPolicyScope: 'MessageAttributes',
+        filterPolicy: bot.filterPolicy,
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterQueue.arn }),
+        // SNS must be allowed to write dead letters and to invoke the bot before the first delivery.
+        dependsOn: [queuePolicy, permission],
+      }),
+    );
     return { subscription, deadLetterQueue, permission };
   }
 }

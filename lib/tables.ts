@@ -6,6 +6,7 @@
 import type { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { skipCheckovCheck } from './checkov';
+import { given } from './switch';
 import { MESSAGES_TABLE, TABLES, tableName, type KeyAttribute, type TableId, type TableSchema } from './schema';
 
 export interface ChatTableOptions {
@@ -53,7 +54,7 @@ export function createTable(scope: Construct, id: string, schema: TableSchema, o
     streamEnabled: schema.stream !== undefined,
     streamViewType: schema.stream,
   });
-  if (!options.kmsKeyArn) {
+  if (given(options.kmsKeyArn) !== true) {
     skipCheckovCheck(
       table,
       'CKV_AWS_119',

@@ -6,7 +6,7 @@
  * (access log, throttling) pointing at it, and the optional custom domain.
  */
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, Token, type TerraformResource } from 'cdktf';
 import { ApiGatewayAccount } from '@cdktf/provider-aws/lib/api-gateway-account';
 import { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import { Apigatewayv2ApiMapping } from '@cdktf/provider-aws/lib/apigatewayv2-api-mapping';
@@ -28,6 +28,7 @@ import { skipCheckovCheck } from './checkov';
 import type { ChatServerDomainProps } from './chat-server-props';
 import { serviceTrustPolicy } from './iam';
 import type { RouteModel } from './deployment-model';
+import { allOn, choose, given, switchOf, switchResource, type Switch } from './switch';
 import type { HandlerId } from './schema';
 
 /** One JSON line per frame/connect in the stage's access log (no message content). */
@@ -74,10 +75,16 @@ export interface ChatWebSocketApiProps {
   readonly functions: Readonly<Partial<Record<HandlerId, LambdaFunction>>>;
   /** The JWT authorizer function; undefined in auth mode none. */
   readonly authorizerFunction?: LambdaFunction;
+  /**
+   * Whether connections are authenticated (the authorizer's resources exist), maybe decided at plan time.
+   * @default whether there is an authorizer function
+   */
+  readonly authentication?: Switch;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetentionDays: number;
   readonly kmsKeyArn?: string;
   readonly domain?: ChatServerDomainProps;
+  /** A boolean, or a boolean token (the module's variable). */
   readonly configureApiGatewayAccountLogging: boolean;
 }
 
@@ -126,8 +133,10 @@ export class ChatWebSocketApi extends Construct {
     }
     this.integrations = integrations;
 
-    if (props.authorizerFunction) {
-      this.authorizer = new Apigatewayv2Authorizer(this, 'authorizer', {
+    const authentication = props.authentication ?? props.authorizerFunction !== undefined;
+    const on = <T extends TerraformResource>(resource: T, when: Switch): T => switchResource(resource, when);
+    if (props.authorizerFunction && authentication !== false) {
+      this.authorizer = on(new Apigatewayv2Authorizer(this, 'authorizer', {
         apiId: this.api.id,
         name: `${props.name}-jwt`,
         authorizerType: 'REQUEST',
@@ -135,34 +144,36 @@ export class ChatWebSocketApi extends Construct {
         // No identity sources on purpose: API Gateway answers 401 without calling the authorizer when a
         // listed source is missing, and the token may come in either the Sec-WebSocket-Protocol header
         // or the `token` query parameter. The authorizer itself refuses a request without a token.
-      });
-      new LambdaPermission(this, 'authorizer-permission', {
+      }), authentication);
+      on(new LambdaPermission(this, 'authorizer-permission', {
         action: 'lambda:InvokeFunction',
         functionName: props.authorizerFunction.functionName,
         principal: 'apigateway.amazonaws.com',
         sourceArn: `${this.api.executionArn}/authorizers/${this.authorizer.id}`,
-      });
+      }), authentication);
     }
 
     const routes: Record<string, Apigatewayv2Route> = {};
     const routeResponses: Record<string, Apigatewayv2RouteResponse> = {};
-    for (const { routeKey, fn: handlerId, twoWay, authorized } of props.routes) {
+    for (const { routeKey, fn: handlerId, twoWay, authorized: authorizedWhen } of props.routes) {
       const slug = routeSlug(routeKey);
-      if (authorized && !this.authorizer) throw new Error(`ChatWebSocketApi: route ${routeKey} is authorized, but there is no authorizer`);
+      const authorized: Switch = authorizedWhen === 'authentication' ? authentication : authorizedWhen;
+      if (authorized !== false && !this.authorizer) throw new Error(`ChatWebSocketApi: route ${routeKey} is authorized, but there is no authorizer`);
       const route = new Apigatewayv2Route(this, `route-${slug}`, {
         apiId: this.api.id,
         routeKey,
         target: `integrations/${integrations[handlerId]!.id}`,
-        authorizationType: authorized ? 'CUSTOM' : 'NONE',
-        authorizerId: authorized ? this.authorizer?.id : undefined,
+        authorizationType: choose(authorized, 'CUSTOM', 'NONE'),
+        // null when the (plan-time) authorizer is off.
+        authorizerId: authorized !== false ? this.authorizer?.id : undefined,
         routeResponseSelectionExpression: twoWay ? '$default' : undefined,
       });
-      if (!authorized) {
+      if (authorized !== true) {
         skipCheckovCheck(
           route,
           'CKV_AWS_309',
           routeKey === '$connect'
-            ? "Authentication is explicitly disabled (auth: { mode: 'none' }): insecure by the operator's choice."
+            ? "Authentication is on unless explicitly disabled (auth: { mode: 'none' }, auth_mode = \"none\"): insecure by the operator's choice."
             : 'WebSocket APIs authorize only at $connect; the identity verified there reaches this route in the ' +
                 'authorizer context and the handler checks it.',
         );
@@ -207,14 +218,15 @@ export class ChatWebSocketApi extends Construct {
       retentionInDays: props.logRetentionDays,
       kmsKeyId: props.kmsKeyArn,
     });
-    if (!props.kmsKeyArn) {
+    if (given(props.kmsKeyArn) !== true) {
       skipCheckovCheck(
         this.accessLogGroup,
         'CKV_AWS_158',
         'Encrypted by CloudWatch Logs with its service key; set kmsKeyArn to use a customer-managed key.',
       );
     }
-    const accountLogging = props.configureApiGatewayAccountLogging ? this.accountLoggingRole() : undefined;
+    const accountLoggingOn = switchOf(props.configureApiGatewayAccountLogging);
+    const accountLogging = accountLoggingOn !== false ? this.accountLoggingRole(accountLoggingOn) : undefined;
 
     this.stage = new Apigatewayv2Stage(this, 'stage', {
       apiId: this.api.id,
@@ -237,8 +249,9 @@ export class ChatWebSocketApi extends Construct {
         'proxy invoked through IAM, so there is no backend to present it to. Clients authenticate with JWTs at $connect.',
     );
 
-    if (props.domain) {
-      this.domainName = new Apigatewayv2DomainName(this, 'domain', {
+    const domainOn = given(props.domain?.domainName);
+    if (props.domain && domainOn !== false) {
+      this.domainName = on(new Apigatewayv2DomainName(this, 'domain', {
         domainName: props.domain.domainName,
         domainNameConfiguration: {
           certificateArn: props.domain.certificateArn,
@@ -247,25 +260,26 @@ export class ChatWebSocketApi extends Construct {
           // IPv4 and IPv6 clients (the AAAA alias below needs a dual-stack target to resolve).
           ipAddressType: 'dualstack',
         },
-      });
-      new Apigatewayv2ApiMapping(this, 'api-mapping', {
+      }), domainOn);
+      on(new Apigatewayv2ApiMapping(this, 'api-mapping', {
         apiId: this.api.id,
         domainName: this.domainName.id,
         stage: this.stage.id,
-      });
-      if (props.domain.hostedZoneId) {
+      }), domainOn);
+      const recordsOn = allOn(domainOn, given(props.domain.hostedZoneId));
+      if (recordsOn !== false) {
         const target = this.domainName.domainNameConfiguration;
         // A and AAAA: the domain is dual-stack, so IPv6-only clients resolve it too.
         for (const type of ['A', 'AAAA'] as const) {
-          new Route53Record(this, type === 'A' ? 'domain-record' : 'domain-record-aaaa', {
-            zoneId: props.domain.hostedZoneId,
+          on(new Route53Record(this, type === 'A' ? 'domain-record' : 'domain-record-aaaa', {
+            zoneId: props.domain.hostedZoneId!,
             name: props.domain.domainName,
             type,
             alias: { name: target.targetDomainName, zoneId: target.hostedZoneId, evaluateTargetHealth: false },
-          });
+          }), recordsOn);
         }
       }
-      this.customDomainUrl = `wss://${props.domain.domainName}`;
+      this.customDomainUrl = choose(domainOn, `wss://${props.domain.domainName}`, Token.asString(Token.nullValue()));
     }
     this.webSocketUrl = `${this.api.apiEndpoint}/${props.stageName}`;
   }
@@ -274,20 +288,23 @@ export class ChatWebSocketApi extends Construct {
    * API Gateway writes access logs through a per-region, per-account role setting; without it the
    * stage cannot be created with access logging. This role carries only AWS's managed policy for it.
    */
-  private accountLoggingRole(): ApiGatewayAccount {
+  private accountLoggingRole(on: Switch): ApiGatewayAccount {
     const partition = new DataAwsPartition(this, 'partition');
-    const role = new IamRole(this, 'cloudwatch-role', {
-      name: `${this.name}-apigw-logs`,
-      description: 'Lets API Gateway write access logs to CloudWatch Logs (account-level setting)',
-      assumeRolePolicy: serviceTrustPolicy('apigateway.amazonaws.com'),
-    });
-    const attachment = new IamRolePolicyAttachment(this, 'cloudwatch-role-policy', {
-      role: role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
-    });
-    return new ApiGatewayAccount(this, 'account', {
-      cloudwatchRoleArn: role.arn,
-      dependsOn: [attachment],
-    });
+    const role = switchResource(
+      new IamRole(this, 'cloudwatch-role', {
+        name: `${this.name}-apigw-logs`,
+        description: 'Lets API Gateway write access logs to CloudWatch Logs (account-level setting)',
+        assumeRolePolicy: serviceTrustPolicy('apigateway.amazonaws.com'),
+      }),
+      on,
+    );
+    const attachment = switchResource(
+      new IamRolePolicyAttachment(this, 'cloudwatch-role-policy', {
+        role: role.name,
+        policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      }),
+      on,
+    );
+    return switchResource(new ApiGatewayAccount(this, 'account', { cloudwatchRoleArn: role.arn, dependsOn: [attachment] }), on);
   }
 }

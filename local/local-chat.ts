@@ -238,6 +238,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         case 'connectionsEndpoint':
           return `${internalUrl}/${model.stageName}`;
         case 'userPool':
+        case 'planTimeAuth':
           throw new Error('the local runtime verifies tokens of an issuer you name (auth); it creates no user pool');
       }
     };

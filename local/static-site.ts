@@ -52,7 +52,7 @@ export function createStaticSite(config: PageConfig) {
 }
 
 export const pageConfig = (model: DeploymentModel, userIdClaim: string = DEFAULTS.userIdClaim): PageConfig => ({
-  authMode: model.authMode,
+  authMode: model.authMode === 'jwt' ? 'jwt' : 'none',
   userIdClaim,
   protocol: model.client,
 });

@@ -80,6 +80,7 @@ describe('ChatServer props', () => {
       deletionProtection: true,
       tags: {},
       configureApiGatewayAccountLogging: true,
+      bots: {},
       handlerSourceRoot: REPO_ROOT,
     });
     expect(CHAT_SERVER_DEFAULTS.handlerSourceRoot).toBe(REPO_ROOT);

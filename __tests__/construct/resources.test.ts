@@ -94,6 +94,7 @@ function envValue(value: EnvValue): string {
     case 'connectionsEndpoint':
       return `\${replace(${apiRef('api_endpoint').slice(2, -1)}, "wss://", "https://")}/${model.stageName}`;
     case 'userPool':
+    case 'planTimeAuth':
       throw new Error('the default props verify an existing issuer');
   }
 }
@@ -315,12 +316,12 @@ describe('IAM', () => {
     ]);
   });
 
-  test('kmsKeyArn: every function may decrypt with the key; only those touching data may encrypt and generate data keys', () => {
+  test('kmsKeyArn: every function may decrypt with the key; only those touching data may encrypt and generate data keys (in a policy of its own)', () => {
     const encrypted = synthChatServer(baseProps({ kmsKeyArn: KMS_KEY }));
     for (const fn of resourceList(encrypted, 'aws_lambda_function')) {
-      const statements = functionPolicy(encrypted, fn.function_name).Statement;
+      const statements = functionPolicy(encrypted, fn.function_name, `${fn.function_name}-kms`).Statement;
       expect(statements).toContainEqual({ Sid: 'DecryptWithChatKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KMS_KEY });
-      const touchesData = statements.some((s) => /Table|Index|Stream|Topic|Outbox|Connections/.test(s.Sid ?? ''));
+      const touchesData = functionPolicy(encrypted, fn.function_name).Statement.some((s) => /Table|Index|Stream|Topic|Outbox|Connections/.test(s.Sid ?? ''));
       const encrypt = statements.find((s) => s.Sid === 'EncryptWithChatKey');
       expect(encrypt === undefined).toBe(!touchesData);
       if (encrypt) expect(encrypt).toEqual({ Sid: 'EncryptWithChatKey', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: KMS_KEY });

@@ -149,7 +149,8 @@ export function asList<T>(value: T | T[] | undefined): T[] {
 }
 
 /** The role policy document of the function named `<name>-<suffix>`. */
-export function functionPolicy(json: Json, functionName: string): PolicyDocument {
+/** A function's inline role policy: its own (named after it), or another of its role's by name (`<fn>-kms`). */
+export function functionPolicy(json: Json, functionName: string, policyName = functionName): PolicyDocument {
   const fn = Object.entries(resourcesOf(json, 'aws_lambda_function')).find(
     ([, resource]) => resource.function_name === functionName,
   );
@@ -157,9 +158,9 @@ export function functionPolicy(json: Json, functionName: string): PolicyDocument
   const roleRef = fn[1].role as string; // ${aws_iam_role.X.arn}
   const roleName = /aws_iam_role\.([^.]+)\.arn/.exec(roleRef)![1];
   const policy = Object.entries(resourcesOf(json, 'aws_iam_role_policy')).find(
-    ([, resource]) => resource.role === `\${aws_iam_role.${roleName}.id}`,
+    ([, resource]) => resource.role === `\${aws_iam_role.${roleName}.id}` && resource.name === policyName,
   );
-  if (!policy) throw new Error(`no policy for ${functionName}`);
+  if (!policy) throw new Error(`no policy ${policyName} for ${functionName}`);
   return { source: `aws_iam_role_policy.${policy[0]}.policy`, ...(JSON.parse(policy[1].policy) as object) } as PolicyDocument;
 }
 
