@@ -11,15 +11,13 @@ import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ChatServer } from './chat-server';
+import { AWS_PROVIDER_VERSION_RANGE } from './chat-server-defaults';
 import { ChatServerPropsError, resolveTags, type ChatServerProps } from './chat-server-props';
 import { addChatServerOutputs } from './outputs';
 import type { ResponderTopic } from './responder-topic';
 
-/**
- * AWS provider versions the synthesized stack accepts: typed against 6.x by the bindings
- * (@cdktf/provider-aws 21.22.1 = provider 6.25) and planned against 5.100 in the tests.
- */
-export const AWS_PROVIDER_VERSION_RANGE = '>= 5.100.0, < 7.0.0';
+// Declared without cdktf (the Terraform module's versions.tf reads it too); re-exported for existing importers.
+export { AWS_PROVIDER_VERSION_RANGE };
 /** Archive provider versions with `output_file_mode` (deterministic zips). */
 export const ARCHIVE_PROVIDER_VERSION_RANGE = '>= 2.4.0, < 3.0.0';
 export const DEFAULT_REGION = 'us-east-1';

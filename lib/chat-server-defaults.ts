@@ -5,6 +5,12 @@
 import * as path from 'node:path';
 import { DEFAULTS } from './schema';
 
+/**
+ * AWS provider versions the synthesized stack and the Terraform module accept: typed against 6.x by the
+ * bindings (@cdktf/provider-aws 21.22.1 = provider 6.25) and planned against 5.100 in the tests.
+ */
+export const AWS_PROVIDER_VERSION_RANGE = '>= 5.100.0, < 7.0.0';
+
 /** Lambda runtime of every function (the handlers are bundled for Node.js 22). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 
