@@ -140,7 +140,8 @@ export class ResponderTopic extends Construct {
       {
         bot: { arn: each.getString('function_arn'), functionName: each.getString('function_name') },
         queueName: Fn.coalesce([each.getString('dead_letter_queue_name'), `${this.name}-${each.key}-dlq`]) as string,
-        filterPolicy: Fn.coalesce([each.getString('filter_policy'), Fn.jsonencode(DEFAULT_BOT_FILTER_POLICY)]) as string,
+        // The same JSON text subscribeBot writes for the default (a literal: jsonencode would sort its keys).
+        filterPolicy: `\${coalesce(each.value.filter_policy, ${JSON.stringify(JSON.stringify(DEFAULT_BOT_FILTER_POLICY))})}`,
       },
       each,
     );

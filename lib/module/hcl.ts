@@ -144,8 +144,9 @@ function botValidations(variable: string): Validation[] {
     `contains(${policyKeys}, key) && can(concat(conditions, []))]), false)`;
   const queueNameIsValid = `bot.dead_letter_queue_name == null ? true : ${BOT_RULES.deadLetterQueueName.condition('bot.dead_letter_queue_name')}`;
   // The construct's default queue name; its characters are checked by the name rules, only its length is left.
-  const topicName = `coalesce(${ref(SETTINGS.snsTopicName.variable)}, "\${${ref(SETTINGS.name.variable)}}-responder")`;
-  const defaultQueueName = `"\${${topicName}}-\${name}-dlq"`;
+  // format(), not nested templates: checkov's HCL parser cannot read a template inside an interpolation.
+  const topicName = `coalesce(${ref(SETTINGS.snsTopicName.variable)}, format("%s-responder", ${ref(SETTINGS.name.variable)}))`;
+  const defaultQueueName = `format("%s-%s-dlq", ${topicName}, name)`;
   const defaultQueueNameFits = `bot.dead_letter_queue_name != null || length(${defaultQueueName}) <= ${BOT_RULES.maxQueueNameLength}`;
   const published = Object.keys(OUTBOX_MESSAGE_ATTRIBUTES).join(', ');
   return [

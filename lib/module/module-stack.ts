@@ -5,18 +5,17 @@
  * (lib/switch.ts), and each function's code is its prebuilt zip inside the module. The variable blocks
  * themselves are written as HCL (variables.tf) by the build; this stack only refers to them.
  */
-import { Fn, Op, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { Fn, Lazy, Op, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ChatServer } from '../chat-server';
 import type { ChatServerProps } from '../chat-server-props';
-import type { FunctionModel } from '../deployment-model';
 import { addChatServerOutputs } from '../outputs';
-import { functionSuffix } from '../schema';
+import { functionSuffix, type HandlerId } from '../schema';
 import { SETTINGS, type SettingKey } from '../settings';
 
 /** Where the module keeps a function's zip (relative to the module). */
-export function functionZipPath(fn: FunctionModel): string {
-  return `functions/${functionSuffix(fn.id)}.zip`;
+export function functionZipPath(handlerId: HandlerId): string {
+  return `functions/${functionSuffix(handlerId)}.zip`;
 }
 
 export class ChatServerModuleStack extends TerraformStack {
@@ -39,6 +38,7 @@ export class ChatServerModuleStack extends TerraformStack {
     const number = (key: SettingKey): number => variable(key).numberValue;
     const bool = (key: SettingKey): boolean => variable(key).booleanValue as unknown as boolean;
     const audience = variable('jwtAudience');
+    variable('tags'); // referred to by the tags expression below
 
     const props: ChatServerProps = {
       name: text('name'),
@@ -56,7 +56,7 @@ export class ChatServerModuleStack extends TerraformStack {
       },
       domain: { domainName: text('domainName'), certificateArn: text('certificateArn'), hostedZoneId: text('hostedZoneId') },
       // The topic's default name needs the name, so the module writes it as Terraform does: null means default.
-      snsTopicName: Fn.coalesce([text('snsTopicName'), `${text('name')}-responder`]) as string,
+      snsTopicName: Fn.coalesce([text('snsTopicName'), Fn.join('-', [text('name'), 'responder'])]) as string,
       messageRetentionDays: number('messageRetentionDays'),
       stageName: text('stageName'),
       throttling: { rateLimit: number('throttlingRateLimit'), burstLimit: number('throttlingBurstLimit') },
@@ -70,14 +70,17 @@ export class ChatServerModuleStack extends TerraformStack {
       kmsKeyArn: text('kmsKeyArn'),
       deletionProtection: bool('deletionProtection'),
       // Like the stack's provider default_tags: every resource says which chat it belongs to.
-      tags: Fn.merge([{ 'chat-server': text('name') }, variable('tags').value]) as Record<string, string>,
+      // Written as terraform fmt would (cdktf renders a literal map in an expression without its spaces).
+      tags: Lazy.stringValue({
+        produce: () => `\${merge({ "chat-server" = var.${SETTINGS.name.variable} }, var.${SETTINGS.tags.variable})}`,
+      }) as unknown as Record<string, string>,
       configureApiGatewayAccountLogging: bool('configureApiGatewayAccountLogging'),
       bots: Token.asString(variable('bots').value) as never,
     };
     this.chatServer = new ChatServer(this, 'chat', props, {
       functionZips: (fn) => ({
-        filename: `\${path.module}/${functionZipPath(fn)}`,
-        sourceCodeHash: `\${filebase64sha256("\${path.module}/${functionZipPath(fn)}")}`,
+        filename: `\${path.module}/${functionZipPath(fn.id)}`,
+        sourceCodeHash: `\${filebase64sha256("\${path.module}/${functionZipPath(fn.id)}")}`,
       }),
     });
     addChatServerOutputs(this, this.chatServer);
