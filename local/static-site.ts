@@ -12,13 +12,30 @@ import { DEFAULTS } from '../lib/schema';
 
 const WEB_DIR = path.join(__dirname, 'web');
 
+/** ES modules the pages import, served as `/assets/<file>`. */
+function scripts(files: readonly string[]): Record<string, { file: string; type: string }> {
+  return Object.fromEntries(files.map((file) => [`/assets/${file}`, { file, type: 'text/javascript; charset=utf-8' }]));
+}
+
 const FILES: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/agent': { file: 'agent.html', type: 'text/html; charset=utf-8' },
   '/assets/chat.css': { file: 'chat.css', type: 'text/css; charset=utf-8' },
-  '/assets/common.js': { file: 'common.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/chat.js': { file: 'chat.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/agent.js': { file: 'agent.js', type: 'text/javascript; charset=utf-8' },
+  ...scripts([
+    // The pages.
+    'chat.js',
+    'agent.js',
+    // The protocol client (no DOM): chat-client.js and what it imports.
+    'chat-client.js',
+    'chat-connection.js',
+    'id-rule.js',
+    // Views.
+    'conversation-panel.js',
+    'message-list.js',
+    'identity-form.js',
+    'status-line.js',
+    'error-text.js',
+  ]),
   '/assets/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
 import { startLocalChat, type LocalChat } from '../../local/local-chat';
-import { connectClient, devUrl, type ChatClient, type Frame } from './support/ws-client';
+import { loadChatClientModule, nextEvent, openChatClient, sendUntil, type ChatClient, type PageConfig } from './support/web-client';
+import type { Frame } from './support/ws-client';
 
 const CHROMIUM = '/usr/bin/chromium';
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
@@ -38,7 +39,9 @@ let screenshotDir: string;
 const requestedUrls: string[] = [];
 /** Hosts of the runtimes these tests start: the only ones the pages may reach. */
 const localOrigins = new Set<string>();
-const wsClients: ChatClient[] = [];
+/** What the pages load from /config.json, for the protocol clients the tests run in Node next to them. */
+let config: PageConfig;
+const protocolClients: ChatClient[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -46,6 +49,7 @@ beforeAll(async () => {
   }
   chat = await startLocalChat({ port: 0, logLevel: 'error', clockStartsAt: CLOCK_START });
   localOrigins.add(new URL(chat.url).host);
+  config = await loadChatClientModule().loadConfig(chat.url);
   userDataDir = mkdtempSync(path.join(tmpdir(), 'chat-browser-'));
   screenshotDir = UPDATE_SCREENSHOTS ? HELP_SCREENSHOTS : mkdtempSync(path.join(tmpdir(), 'chat-screenshots-'));
   context = await chromium.launchPersistentContext(userDataDir, {
@@ -71,8 +75,8 @@ beforeAll(async () => {
   });
 });
 
-afterEach(async () => {
-  await Promise.all(wsClients.splice(0).map((client) => client.close()));
+afterEach(() => {
+  for (const client of protocolClients.splice(0)) client.close();
 });
 
 afterAll(async () => {
@@ -107,9 +111,10 @@ const messages = (page: Page) => page.getByRole('log', { name: 'Messages' }).get
 const ownMessages = (page: Page, text: string) => page.locator('#messages > li.msg--own', { hasText: text });
 const alertsAnnounced = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { alertsAnnounced: string[] }).alertsAnnounced);
 
-async function wsClient(query: Record<string, string>): Promise<ChatClient> {
-  const client = await connectClient(devUrl(chat.wsUrl, query));
-  wsClients.push(client);
+/** Another participant, outside the browser: the pages' own protocol client (local/web/chat-client.js) in Node. */
+async function protocolClient(identity: { userId: string; threadId: string; role?: 'user' | 'agent' }): Promise<ChatClient> {
+  const client = await openChatClient({ config, pageUrl: chat.url, ...identity });
+  protocolClients.push(client);
   return client;
 }
 
@@ -269,13 +274,10 @@ describe('chat page and agent view in Chromium', () => {
 
   test('GIVEN a thread with more history than one page WHEN the user opens it THEN the latest page shows, and "Load earlier messages" brings the rest in order', async () => {
     // 40 user messages from three connections (each stays under the per-connection rate limit), 40 bot replies.
-    const devices = await Promise.all([1, 2, 3].map(() => connectClient(devUrl(chat.wsUrl, { userId: 'dora', threadId: 'long-thread' }))));
-    for (let index = 0; index < 40; index++) {
-      const device = devices[index % 3];
-      await device.request({ action: 'message.send', text: `note ${index}`, clientMessageId: `n-${index}` }, (frame) => frame.type === 'message.sent');
-    }
+    const devices = await Promise.all([1, 2, 3].map(() => protocolClient({ userId: 'dora', threadId: 'long-thread' })));
+    for (let index = 0; index < 40; index++) await sendUntil(devices[index % 3], `note ${index}`, 'confirmed');
     await chat.settled();
-    await Promise.all(devices.map((device) => device.close()));
+    for (const device of devices) device.close();
 
     const page = await context.newPage();
     await joinAs(page, 'dora', 'long-thread');
@@ -428,13 +430,14 @@ describe('chat page and agent view in Chromium', () => {
     const laptop = await context.newPage();
     await joinAs(phone, 'hugo', 'two-devices');
     await joinAs(laptop, 'hugo', 'two-devices');
-    const agent = await wsClient({ userId: 'tess', role: 'agent', threadId: 'two-devices' });
+    const agent = await protocolClient({ userId: 'tess', role: 'agent', threadId: 'two-devices' });
+    const hugoTyping = nextEvent<{ typers: string[] }>(agent, 'typing', ({ typers }) => typers.includes('hugo'));
 
     await laptop.getByRole('textbox', { name: 'Message', exact: true }).pressSequentially('Hel');
-    await agent.next((frame) => frame.type === 'typing' && frame.userId === 'hugo' && frame.isTyping === true);
+    await hugoTyping;
     // Every post of that typing frame is done, so the phone got it before the agent's below.
     await chat.settled();
-    agent.send({ action: 'typing', isTyping: true });
+    agent.typed();
 
     const typing = phone.locator('#typing');
     await typing.getByText(/tess/).waitFor();
@@ -455,8 +458,8 @@ describe('chat page and agent view in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('user-id');
     await page.close();
 
-    const customer = await wsClient({ userId: 'ines', threadId: 'focus-thread' });
-    await customer.request({ action: 'message.send', text: 'Anyone?', clientMessageId: 'f-1' }, (frame) => frame.type === 'message.sent');
+    const customer = await protocolClient({ userId: 'ines', threadId: 'focus-thread' });
+    await sendUntil(customer, 'Anyone?', 'confirmed');
     const agent = await context.newPage();
     await agent.setViewportSize({ width: 375, height: 700 });
     await agent.goto(`${chat.url}/agent`);

@@ -1,7 +1,12 @@
 // The agent view: a console connection (no thread) lists active threads with `thread.list`; opening a
 // thread makes a second connection to it as an agent, to watch it live, take it over (the bot stays
 // silent), answer as a human (messageType "agent") and hand it back (`thread.release`).
-import { ChatSocket, Conversation, describeError, formatTime, identityProblem, loadConfig, setStatus, setUpIdentityForm, tokenSubject } from './common.js';
+import { ChatClient, idRule, loadConfig, tokenSubject } from './chat-client.js';
+import { ConversationPanel } from './conversation-panel.js';
+import { describeError } from './error-text.js';
+import { identityProblem, setUpIdentityForm } from './identity-form.js';
+import { formatTime } from './message-list.js';
+import { followConnection, setStatus } from './status-line.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'chat.agentToken';
@@ -9,96 +14,106 @@ const LIST_INTERVAL_MS = 5000;
 
 const state = {
   config: undefined,
-  agentId: undefined,
-  token: undefined,
-  /** The ChatSocket without a thread, for `thread.list`. */
+  rule: undefined,
+  /** Who signed in: {agentId, token}. */
+  identity: undefined,
+  /** The ChatClient without a thread, for `thread.list`. */
   console: undefined,
   listTimer: undefined,
   threads: [],
-  thread: undefined, // {threadId, ownerId, socket: ChatSocket, isHumanOverride, by}
+  thread: undefined, // {threadId, ownerId, client: ChatClient, isHumanOverride, by}
 };
 
 const status = $('connection-status');
 let conversation;
 
 async function init() {
-  state.config = await loadConfig();
-  conversation = new Conversation({
-    config: state.config,
-    send: sendToThread,
-    isOwn: (message) => message.messageType === 'agent' && message.sender === state.agentId,
-    // This agent typing in another tab is not someone else typing.
-    isSelf: (userId) => userId === state.agentId,
+  state.config = await loadConfig(window.location.origin);
+  state.rule = idRule(state.config.protocol.idPattern);
+  conversation = new ConversationPanel({
     describeSender: (message) =>
       message.messageType === 'user' ? `${message.sender} (customer)` : message.messageType === 'bot' ? `Bot (${message.sender})` : `Agent ${message.sender}`,
-    draft: () => ({ messageType: 'agent', sender: state.agentId ?? 'you' }),
+    author: () => ({ messageType: 'agent', sender: agentId() ?? 'you' }),
   });
 
   const jwt = state.config.authMode === 'jwt';
-  const savedToken = setUpIdentityForm({ jwt, idInput: $('agent-id'), idField: $('agent-field'), tokenKey: TOKEN_KEY, form: $('signin-form'), onSubmit: signIn });
+  const savedToken = setUpIdentityForm({
+    jwt,
+    rule: state.rule,
+    idInputs: [$('agent-id')],
+    idInput: $('agent-id'),
+    idField: $('agent-field'),
+    tokenKey: TOKEN_KEY,
+    form: $('signin-form'),
+    onSubmit: signIn,
+  });
   const params = new URLSearchParams(window.location.search);
   $('agent-id').value = params.get('agentId') ?? 'agent-1';
   $('refresh').addEventListener('click', listThreads);
-  $('takeover').addEventListener('click', () => sendToThread({ action: 'thread.takeover' }));
-  $('release').addEventListener('click', () => sendToThread({ action: 'thread.release' }));
+  $('takeover').addEventListener('click', () => state.thread?.client.takeOver());
+  $('release').addEventListener('click', () => state.thread?.client.release());
   $('close-thread').addEventListener('click', closeThread);
 
   if (jwt ? savedToken : params.get('agentId')) signIn();
 }
 
-function identityParams(extra) {
-  return state.token ? { ...extra } : { userId: state.agentId, role: 'agent', ...extra };
+/** The signed-in agent's id (in token mode: the token's, or learnt from the open thread's first ack). */
+function agentId() {
+  return state.thread?.client.userId ?? state.identity?.agentId;
 }
 
 function signIn() {
   const jwt = state.config.authMode === 'jwt';
-  const agentId = $('agent-id').value.trim();
+  const id = $('agent-id').value.trim();
   const token = $('token').value.trim();
-  $('signin-error').textContent = identityProblem(jwt, 'Agent id', agentId, token);
+  $('signin-error').textContent = identityProblem({ jwt, rule: state.rule, label: 'Agent id', id, token });
   if ($('signin-error').textContent) return;
-  state.agentId = jwt ? tokenSubject(token, state.config.userIdClaim) : agentId;
-  state.token = jwt ? token : undefined;
+  state.identity = { agentId: jwt ? tokenSubject(token, state.config.userIdClaim) : id, token: jwt ? token : undefined };
   if (jwt) window.sessionStorage.setItem(TOKEN_KEY, token);
   else {
     const url = new URL(window.location.href);
     url.search = '';
-    url.searchParams.set('agentId', agentId);
+    url.searchParams.set('agentId', id);
     window.history.replaceState(null, '', url);
   }
   connectConsole();
 }
 
+/** A ChatClient as the signed-in agent: the console (no thread) or a thread's. */
+function agentClient(threadId) {
+  const { agentId: userId, token } = state.identity;
+  return new ChatClient({ config: state.config, pageUrl: window.location.href, WebSocket, userId, role: 'agent', threadId, token });
+}
+
 function connectConsole() {
-  state.console?.stop('signed in again');
-  state.console = new ChatSocket({
-    params: identityParams({}),
-    token: state.token,
-    status,
-    onOpen: () => {
-      setStatus(status, `Signed in as ${state.agentId ?? 'agent'}`, 'connected');
-      $('signin-panel').hidden = true;
-      $('threads-panel').hidden = false;
-      listThreads();
-      clearInterval(state.listTimer);
-      state.listTimer = setInterval(listThreads, LIST_INTERVAL_MS);
-    },
-    onFrame: (frame) => {
-      if (frame.type === 'threads') renderThreads(frame.threads);
-      else if (frame.type === 'error') $('signin-error').textContent = describeError(frame);
-    },
-    onClose: ({ refused }) => {
-      clearInterval(state.listTimer);
-      if (!refused) return;
-      $('signin-panel').hidden = false;
-      $('signin-error').textContent = state.token
-        ? 'The server refused the connection: the token may be invalid, expired, or lack the agent role.'
-        : 'The server refused the connection.';
-    },
-  }).open();
+  state.console?.close('signed in again');
+  const client = agentClient(undefined);
+  state.console = client;
+  followConnection(status, client, () => `Signed in as ${agentId() ?? 'agent'}`);
+  client.addEventListener('open', () => {
+    $('signin-panel').hidden = true;
+    $('threads-panel').hidden = false;
+    listThreads();
+    clearInterval(state.listTimer);
+    state.listTimer = setInterval(listThreads, LIST_INTERVAL_MS);
+  });
+  client.addEventListener('threads', ({ detail }) => renderThreads(detail.threads));
+  client.addEventListener('error', ({ detail }) => {
+    if (detail.source === 'server') $('signin-error').textContent = describeError(detail);
+  });
+  client.addEventListener('close', ({ detail }) => {
+    clearInterval(state.listTimer);
+    if (!detail.refused) return;
+    $('signin-panel').hidden = false;
+    $('signin-error').textContent = state.identity.token
+      ? 'The server refused the connection: the token may be invalid, expired, or lack the agent role.'
+      : 'The server refused the connection.';
+  });
+  client.open();
 }
 
 function listThreads() {
-  state.console?.send({ action: 'thread.list', limit: 50 });
+  state.console?.listThreads();
 }
 
 function renderThreads(threads) {
@@ -143,56 +158,45 @@ function openThread(summary) {
     ownerId: summary.ownerId,
     isHumanOverride: summary.isHumanOverride,
     by: summary.overrideBy,
-    socket: undefined,
+    client: agentClient(summary.threadId),
   };
   state.thread = thread;
-  conversation.reset();
+  conversation.attach(thread.client);
   $('thread-heading').textContent = `Thread ${summary.threadId} (customer ${summary.ownerId})`;
   $('thread-panel').hidden = false;
+  setControlsEnabled(false);
   renderThreadStatus();
   renderThreads(state.threads);
   // The panel is beside the list, or below it on a phone: take the reader (and screen reader) there.
   $('thread-heading').focus();
-  thread.socket = new ChatSocket({
-    params: identityParams({ threadId: thread.threadId }),
-    token: state.token,
-    onOpen: () => {
-      setControlsEnabled(true);
-      conversation.connected();
-    },
-    onFrame: (frame) => handleThreadFrame(thread, frame),
-    onClose: ({ refused }) => {
-      setControlsEnabled(false);
-      conversation.disconnected();
-      if (refused) conversation.showError('Could not open this thread.');
-    },
-  }).open();
+  thread.client.addEventListener('open', () => setControlsEnabled(true));
+  thread.client.addEventListener('close', ({ detail }) => {
+    setControlsEnabled(false);
+    if (detail.refused) conversation.showError('Could not open this thread.');
+  });
+  thread.client.addEventListener('thread-status', ({ detail }) => {
+    thread.isHumanOverride = detail.isHumanOverride;
+    thread.by = detail.by;
+    renderThreadStatus();
+    listThreads();
+  });
+  thread.client.open();
 }
 
 function closeThread() {
   const thread = state.thread;
   if (!thread) return;
-  thread.socket?.stop('closed');
+  thread.client.close('closed');
   state.thread = undefined;
   $('thread-panel').hidden = true;
-  conversation.reset();
+  conversation.detach();
   renderThreads(state.threads);
-}
-
-function handleThreadFrame(thread, frame) {
-  if (state.thread !== thread || conversation.handleFrame(frame)) return;
-  if (frame.type === 'thread.status') {
-    thread.isHumanOverride = frame.isHumanOverride;
-    thread.by = frame.by;
-    renderThreadStatus();
-    listThreads();
-  }
 }
 
 function renderThreadStatus() {
   const thread = state.thread;
   if (!thread) return;
-  const mine = thread.isHumanOverride && thread.by === state.agentId;
+  const mine = thread.isHumanOverride && thread.by === agentId();
   const banner = $('thread-status');
   banner.dataset.state = thread.isHumanOverride ? 'human' : 'bot';
   banner.textContent = !thread.isHumanOverride
@@ -204,14 +208,10 @@ function renderThreadStatus() {
   $('release').hidden = !thread.isHumanOverride;
 }
 
+/** Take over and hand back need the thread's connection, as the composer does. */
 function setControlsEnabled(enabled) {
   $('takeover').disabled = !enabled;
   $('release').disabled = !enabled;
-  conversation.setEnabled(enabled);
-}
-
-function sendToThread(frame) {
-  return state.thread?.socket?.send(frame) ?? false;
 }
 
 init().catch((error) => setStatus(status, `Could not start: ${error.message}`, 'error'));
