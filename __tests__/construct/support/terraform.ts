@@ -72,6 +72,35 @@ function terraformEnv(dir: string): NodeJS.ProcessEnv {
   };
 }
 
+/** Provider settings for plans that must not reach AWS: placeholder keys and every skip_* flag. */
+export const OFFLINE_AWS_PROVIDER = {
+  access_key: 'AKIAFAKEFAKEFAKEFAKE',
+  secret_key: 'fake-secret-key-for-offline-plans',
+  skip_credentials_validation: true,
+  skip_requesting_account_id: true,
+  skip_metadata_api_check: true,
+  skip_region_validation: true,
+} as const;
+
+/** Runs terraform in `dir` offline (provider from the mirror, none of the caller's AWS or TF_ settings); throws with its output on failure. */
+export function terraformIn(dir: string): (args: string[]) => string {
+  const env = terraformEnv(dir);
+  return (args) => {
+    try {
+      return execFileSync(TERRAFORM, [...args, '-no-color'], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      const failure = error as { stdout?: string; stderr?: string };
+      throw new Error(`terraform ${args.join(' ')} in ${dir} failed:\n${failure.stderr ?? ''}\n${failure.stdout ?? ''}`);
+    }
+  };
+}
+
 /**
  * Writes `stack` (from `stackDir`) into `dir` ready for `terraform init/validate/plan`. Replaces a
  * previous stack in the same directory (an initialized directory can plan several stacks).
@@ -103,42 +132,9 @@ export function prepareWorkspace(stack: Json, stackDir: string, dir: string): Pl
   fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(config, null, 2));
   fs.writeFileSync(
     path.join(dir, 'offline_override.tf.json'),
-    JSON.stringify(
-      {
-        provider: {
-          aws: {
-            access_key: 'AKIAFAKEFAKEFAKEFAKE',
-            secret_key: 'fake-secret-key-for-offline-plans',
-            skip_credentials_validation: true,
-            skip_requesting_account_id: true,
-            skip_metadata_api_check: true,
-            skip_region_validation: true,
-          },
-        },
-      },
-      null,
-      2,
-    ),
+    JSON.stringify({ provider: { aws: OFFLINE_AWS_PROVIDER } }, null, 2),
   );
-  const env = terraformEnv(dir);
-  return {
-    dir,
-    archiveHashes,
-    run: (args) => {
-      try {
-        return execFileSync(TERRAFORM, [...args, '-no-color'], {
-          cwd: dir,
-          env,
-          encoding: 'utf8',
-          maxBuffer: 256 * 1024 * 1024,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-      } catch (error) {
-        const failure = error as { stdout?: string; stderr?: string };
-        throw new Error(`terraform ${args.join(' ')} failed:\n${failure.stderr ?? ''}\n${failure.stdout ?? ''}`);
-      }
-    },
-  };
+  return { dir, archiveHashes, run: terraformIn(dir) };
 }
 
 /** init (first time) → validate → plan -out → show -json; returns the plan JSON. */
