@@ -5,7 +5,8 @@
  * bench's dynalite, median of several. Side by side: the same handler unbundled (its own code
  * transpiled, every package loaded from node_modules, as it would run with the runtime's SDK), and
  * an empty handler's cold start (the floor: node's own boot). Warm invocations after the first give
- * the per-invocation durations the cost section bills.
+ * the per-invocation durations the cost section bills. Beside the handlers: the size of a bot bundled the same
+ * way from each of the package's bot entries, and whether any cdktf or construct code got into it.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import {
   type FunctionModel,
 } from '../lib/deployment-model';
 import { ENV, HANDLERS, type HandlerId } from '../lib/schema';
-import { bundleHandler, bundleHandlerUnbundled, type BundledHandler } from './bundling';
+import { BOT_ENTRIES, bundleBot, bundleHandler, bundleHandlerUnbundled, type BotBundle, type BundledHandler } from './bundling';
 import { EventFactory } from './handler-events';
 import { startFixtures, type Fixtures } from './fixtures';
 import { median, ratio, round } from './stats';
@@ -67,6 +68,8 @@ export interface FunctionsResult {
   bundling: string;
   emptyHandler: ColdStartSummary;
   handlers: HandlerResult[];
+  /** A bot importing each of the package's bot entries, bundled as the handlers are. */
+  botBundles: BotBundle[];
   failures: string[];
 }
 
@@ -213,6 +216,11 @@ export async function runFunctionsBench(options: FunctionsOptions): Promise<Func
       bundles.set(id, { bundled, modulePath: join(dir, bundled.entryFile), unbundledPath, zipBytes: zip.length });
       log(`functions: ${id} zip ${(zip.length / 1024).toFixed(1)} KB`);
     }
+    const botBundles: BotBundle[] = [];
+    for (const bot of BOT_ENTRIES) {
+      botBundles.push(await bundleBot(repoRoot, bot));
+      log(`functions: a bot on ${bot.entry}: ${(botBundles[botBundles.length - 1].bytes / 1024).toFixed(1)} KB`);
+    }
     const emptyDir = join(work, 'empty');
     mkdirSync(emptyDir, { recursive: true });
     const emptyModule = join(emptyDir, 'index.js');
@@ -264,7 +272,7 @@ export async function runFunctionsBench(options: FunctionsOptions): Promise<Func
         firstResult: firstResults.get(id),
       };
     });
-    return { bundling: bundlingDescription, emptyHandler: empty, handlers, failures };
+    return { bundling: bundlingDescription, emptyHandler: empty, handlers, botBundles, failures };
   } finally {
     await fixtures.close();
     rmSync(work, { recursive: true, force: true });

@@ -113,6 +113,17 @@ export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
           : undefined,
     });
   }
+  if (functions && functions.botBundles?.length) {
+    const smallestHandler = Math.min(...functions.handlers.map((h) => h.bundleBytes));
+    const reply = functions.botBundles[0];
+    const withConstructCode = functions.botBundles.filter((bot) => bot.constructInputs.length > 0);
+    aims.push({
+      id: 'bot-bundle',
+      aim: `a bot bundled from ${reply.entry} loads no cdktf or construct code and is no larger than the smallest handler`,
+      measured: `${kb(reply.bytes)} KB (smallest handler ${kb(smallestHandler)} KB); with construct code: ${withConstructCode.map((bot) => bot.entry).join(', ') || 'none'}`,
+      status: withConstructCode.length === 0 && reply.bytes <= smallestHandler ? 'met' : 'missed',
+    });
+  }
   if (messagePath) {
     const burst = messagePath.load.phases.find((p) => p.name === 'burst');
     const atScale = messagePath.load.connections >= AIM_LIMITS.aimClients;
@@ -200,11 +211,13 @@ export function buildTables(results: BenchResults): Table[] {
           x(h.initVsEmpty),
           h.bundled.warmMs,
         ]),
+        ...(functions.botBundles ?? []).map((bot): Cell[] => [`(a bot on ${bot.entry})`, kb(bot.zipBytes), undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined]),
         ['(empty handler)', undefined, functions.emptyHandler.coldStartMs, `${functions.emptyHandler.loadMs} / ${functions.emptyHandler.firstInvokeMs}`, undefined, undefined, undefined, '1x', '1x', functions.emptyHandler.warmMs],
       ],
       notes: [
         `cold = node boot + module load + first invocation (real DynamoDB/SNS/@connections calls); init = boot + load only (Lambda's Init Duration); warm = median of the invocations after the first.`,
         `bundling: ${functions.bundling}; unbundled: the handler's own code transpiled, packages (AWS SDK, jose) required from node_modules.`,
+        `a bot on an entry: a handler importing ${(functions.botBundles ?? []).map((bot) => `${bot.uses} from ${bot.entry}`).join('; ')}, bundled with the handlers' esbuild settings; cdktf or construct code in it: ${(functions.botBundles ?? []).filter((bot) => bot.constructInputs.length > 0).map((bot) => bot.entry).join(', ') || 'none'}.`,
         ...(functions.failures.length > 0 ? [`FAILURES: ${functions.failures.slice(0, 5).join(' | ')}`] : []),
       ],
     });

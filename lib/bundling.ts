@@ -19,8 +19,78 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync, version as esbuildVersion } from 'esbuild';
 import { HANDLERS, type HandlerId } from './schema';
+
+/**
+ * esbuild, loaded only to bundle from sources (this repository, or a fork's handlerSourceRoot): the published
+ * package ships its bundles and does not depend on it.
+ */
+function esbuild(): typeof import('esbuild') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('esbuild') as typeof import('esbuild');
+  } catch {
+    throw new Error(
+      'ChatServer: bundling the handlers from sources (handlerSourceRoot) needs esbuild: npm install --save-dev esbuild',
+    );
+  }
+}
+
+/** Where a built package keeps its prebuilt bundles (`npm run build`), relative to the package root. */
+export const SHIPPED_BUNDLES_DIR = 'dist/bundles';
+export const SHIPPED_BUNDLES_MANIFEST = 'manifest.json';
+
+/** What the shipped bundles' manifest records of each bundle. */
+export interface ShippedBundle {
+  readonly file: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+}
+
+/**
+ * The bundles shipped with a built package at `<root>/dist/bundles`, each checked against the hash its manifest
+ * records (a bundle that does not hash to it was changed after the build: refused). Undefined when `root` has
+ * no shipped bundles.
+ */
+export function shippedBundles(root: string): HandlerBundles | undefined {
+  const manifestPath = path.join(root, SHIPPED_BUNDLES_DIR, SHIPPED_BUNDLES_MANIFEST);
+  if (!fs.existsSync(manifestPath)) return undefined;
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { bundles: Record<string, ShippedBundle> };
+  const bundles = {} as Record<HandlerId, HandlerBundle>;
+  for (const id of Object.keys(HANDLERS) as HandlerId[]) {
+    const entry = manifest.bundles[id];
+    if (!entry) throw new Error(`ChatServer: the shipped bundles have none for ${id}: rebuild the package (npm run build)`);
+    const file = path.join(root, SHIPPED_BUNDLES_DIR, entry.file);
+    const actual = sha256Of(fs.readFileSync(file));
+    if (actual !== entry.sha256) {
+      throw new Error(`ChatServer: the shipped bundle ${file} does not have the SHA-256 its manifest records (${entry.sha256}); reinstall the package`);
+    }
+    bundles[id] = { handlerId: id, directory: path.dirname(file), sha256: entry.sha256, sizeBytes: entry.sizeBytes };
+  }
+  return bundles;
+}
+
+/**
+ * Writes the bundles of the handlers under `sourceRoot` into `<packageRoot>/dist/bundles` with their manifest
+ * (`npm run build`): what shippedBundles reads back.
+ */
+export function writeShippedBundles(sourceRoot: string, packageRoot: string): void {
+  const bundles = bundleHandlers(sourceRoot);
+  const manifest: Record<string, ShippedBundle> = {};
+  for (const id of Object.keys(HANDLERS) as HandlerId[]) {
+    const file = `${id}/index.js`;
+    const target = path.join(packageRoot, SHIPPED_BUNDLES_DIR, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(path.join(bundles[id].directory, 'index.js'), target);
+    manifest[id] = { file, sha256: bundles[id].sha256, sizeBytes: bundles[id].sizeBytes };
+  }
+  fs.writeFileSync(path.join(packageRoot, SHIPPED_BUNDLES_DIR, SHIPPED_BUNDLES_MANIFEST), `${JSON.stringify({ bundles: manifest }, null, 2)}\n`);
+}
+
+/** Whether `root` holds the handlers' sources (this repository or a fork), rather than a built package's bundles. */
+function hasHandlerSources(root: string): boolean {
+  return (Object.values(HANDLERS) as string[]).every((entry) => fs.existsSync(path.join(root, entry)));
+}
 
 export interface HandlerBundle {
   readonly handlerId: HandlerId;
@@ -36,8 +106,11 @@ export type HandlerBundles = Readonly<Record<HandlerId, HandlerBundle>>;
 /** Lambda `handler` setting for every bundle. */
 export const BUNDLE_HANDLER = 'index.handler';
 
-/** esbuild settings: Node 22 (the nodejs22.x runtime), CommonJS, minified, everything bundled. */
-const BUILD_OPTIONS = {
+/**
+ * esbuild settings: Node 22 (the nodejs22.x runtime), CommonJS, minified, everything bundled. Also how the bench
+ * bundles a bot from the package's bot entries.
+ */
+export const BUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
   target: 'node22',
@@ -148,7 +221,7 @@ function manifestFile(sourceRoot: string): string | undefined {
   const key = sha256Of(
     JSON.stringify([
       sourceRoot,
-      esbuildVersion,
+      esbuild().version,
       BUILD_OPTIONS,
       HANDLERS,
       fileHash('package-lock.json'),
@@ -204,6 +277,11 @@ function writeContentAddressed(contents: Uint8Array, sha256: string): string {
  * Throws naming every missing entry file, and with esbuild's messages when the build fails.
  */
 export function bundleHandlers(sourceRoot: string): HandlerBundles {
+  // A built package ships its bundles; only sources (this repository, a fork) are bundled here.
+  if (!hasHandlerSources(sourceRoot)) {
+    const shipped = shippedBundles(sourceRoot);
+    if (shipped) return shipped;
+  }
   const cached = builds.get(sourceRoot);
   if (cached && unchanged(cached)) return cached.bundles;
   const manifest = manifestFile(sourceRoot);
@@ -225,7 +303,7 @@ export function bundleHandlers(sourceRoot: string): HandlerBundles {
   const outdir = path.join(sourceRoot, '.chat-server-bundle');
   let result;
   try {
-    result = buildSync({
+    result = esbuild().buildSync({
       ...BUILD_OPTIONS,
       mainFields: [...BUILD_OPTIONS.mainFields],
       absWorkingDir: sourceRoot,

@@ -2,7 +2,7 @@
  * The ChatServer defaults, in one place (the props' JSDoc `@default` tags repeat them for readers). Free of
  * cdktf, so the local runtime and the deployment model read the same values as the construct.
  */
-import * as path from 'node:path';
+import { PACKAGE_ROOT } from './package-root';
 import { DEFAULTS } from './schema';
 
 /**
@@ -26,8 +26,8 @@ export const CHAT_SERVER_DEFAULTS = {
   userIdClaim: DEFAULTS.userIdClaim,
   rolesClaim: DEFAULTS.rolesClaim,
   agentRole: DEFAULTS.agentRole,
-  /** lib/ sits at the package root, next to handlers/. */
-  handlerSourceRoot: path.resolve(__dirname, '..'),
+  /** This package: its handlers' sources in the repository, its prebuilt bundles once built. */
+  handlerSourceRoot: PACKAGE_ROOT,
   /** CHAT_LOG_LEVEL of every function. */
   logLevel: 'info',
 } as const;

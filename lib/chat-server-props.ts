@@ -303,9 +303,11 @@ export interface ChatServerProps {
    */
   readonly configureApiGatewayAccountLogging?: boolean;
   /**
-   * Directory holding the `handlers/` sources (the HANDLERS entries of lib/schema.ts) and `lib/schema.ts`,
-   * bundled with esbuild at synth. Point it at a fork of the handlers to deploy your own.
-   * @default the root of this package
+   * Where the handlers come from: a directory holding the `handlers/` sources (the HANDLERS entries of
+   * lib/schema.ts) and `lib/schema.ts`, bundled with esbuild at synth (esbuild must then be installed), or a
+   * built package's root, whose prebuilt bundles (`dist/bundles`) are used, each checked against its SHA-256.
+   * Point it at a fork of the handlers to deploy your own.
+   * @default the root of this package (installed: its shipped bundles; in this repository: the sources)
    */
   readonly handlerSourceRoot?: string;
   /**

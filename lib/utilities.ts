@@ -3,7 +3,8 @@
  *
  * - `replyAsBot`: reply into a thread as a bot by invoking the construct's bot-reply function
  *   (IAM-authorized: the caller needs `lambda:InvokeFunction` on that function, which the construct's
- *   bot-reply policy grants). Refused while a human agent has taken the thread over.
+ *   bot-reply policy grants). Refused while a human agent has taken the thread over. Also its own entry,
+ *   `./bot`, which loads the Lambda client only: a bot bundled from it stays small.
  * - `setHumanTakeover`: set or clear human takeover of a thread and broadcast `thread.status` to its
  *   connections, as an agent's `thread.takeover` / `thread.release` would.
  * - `postFrame`: post an arbitrary JSON frame to one WebSocket connection.
@@ -22,17 +23,16 @@
  * ```
  */
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { BotReplyResult, TakeoverResult } from '../handlers/core/chat-service';
+import type { TakeoverResult } from '../handlers/core/chat-service';
 import { ChatService } from '../handlers/core/chat-service';
 import { loadConfig } from '../handlers/core/config';
 import { FrameDelivery, deleteGoneConnection, type PostOutcome } from '../handlers/core/delivery';
 import { createLogger } from '../handlers/core/logging';
 import type { ServerFrame } from '../handlers/core/protocol';
 import { createStorage, getDocumentClient } from '../handlers/core/storage';
-import { ID_RULE, isValidId, type BotReplyInput } from '../handlers/core/validation';
+import { ID_RULE, isValidId } from '../handlers/core/validation';
 import { ENV, TABLES, tableName, type TableId } from './schema';
 
 export type { BotReplyInput } from '../handlers/core/validation';
@@ -47,56 +47,7 @@ export type {
 } from '../handlers/core/protocol';
 export { ERROR_CODES } from '../handlers/core/protocol';
 
-// ---- bot replies -------------------------------------------------------------------------
-
-export interface ReplyAsBotOptions {
-  /** Name or ARN of the bot-reply function (a construct output). */
-  functionName: string;
-  /** Defaults to a LambdaClient with the SDK's default configuration. */
-  lambdaClient?: LambdaClient;
-}
-
-/** Thrown when the bot-reply function itself failed (storage unavailable, ...); safe to retry with the same messageId. */
-export class BotReplyFunctionError extends Error {
-  constructor(
-    message: string,
-    readonly functionError: string,
-  ) {
-    super(message);
-    this.name = 'BotReplyFunctionError';
-  }
-}
-
-let defaultLambdaClient: LambdaClient | undefined;
-
-/**
- * Replies into a thread as a bot. Resolves `{status: 'delivered', message, delivery}` or
- * `{status: 'refused', reason}` (HUMAN_TAKEOVER, THREAD_NOT_FOUND, USER_NOT_THREAD_OWNER,
- * INVALID_INPUT). Pass `message.messageId` (e.g. derived from the message you answer) to make
- * retries idempotent: the same messageId is stored and delivered once.
- */
-export async function replyAsBot(input: BotReplyInput, options: ReplyAsBotOptions): Promise<BotReplyResult> {
-  const client = options.lambdaClient ?? (defaultLambdaClient ??= new LambdaClient({}));
-  const response = await client.send(
-    new InvokeCommand({
-      FunctionName: options.functionName,
-      InvocationType: 'RequestResponse',
-      Payload: Buffer.from(JSON.stringify(input), 'utf8'),
-    }),
-  );
-  const body = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
-  if (response.FunctionError) {
-    let detail = body;
-    try {
-      const parsed = JSON.parse(body) as { errorType?: string; errorMessage?: string };
-      detail = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? ''}`;
-    } catch {
-      // Keep the raw body.
-    }
-    throw new BotReplyFunctionError(`bot-reply function failed: ${detail}`, response.FunctionError);
-  }
-  return JSON.parse(body) as BotReplyResult;
-}
+export { BotReplyFunctionError, replyAsBot, type ReplyAsBotOptions } from './bot';
 
 // ---- operator actions ----------------------------------------------------------------------
 

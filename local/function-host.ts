@@ -204,7 +204,7 @@ class FunctionEnvironment {
       watchUnsetPrefix: spec.watchUnsetPrefix,
     };
     // A TypeScript handler (a bot, a fixture) loads through tsx's require hook; bundles load as they are.
-    const loader = init.function.file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});\n` : '';
+    const loader = init.function.file.endsWith('.ts') ? `require(${JSON.stringify(tsxLoader(init.function.file))});\n` : '';
     const worker = new Worker(`${loader}${workerSource()}`, { eval: true, workerData: init, env: { ...spec.env }, execArgv: [] });
     return new Promise<Worker>((resolve, reject) => {
       let ready = false;
@@ -246,6 +246,18 @@ class FunctionEnvironment {
       this.pending.delete(id);
       pending.resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: message, trace: [] } });
     }
+  }
+}
+
+/**
+ * tsx's require hook, for a TypeScript handler: this repository's, or (the installed package) the one of the
+ * project the handler belongs to.
+ */
+function tsxLoader(file: string): string {
+  try {
+    return require.resolve('tsx/cjs', { paths: [path.dirname(file), process.cwd(), __dirname] });
+  } catch {
+    throw new Error(`${file} is TypeScript: install tsx in your project (npm install --save-dev tsx), or write the handler in JavaScript`);
   }
 }
 

@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LogLevel } from '../handlers/core/logging';
 import { bundleHandlers } from '../lib/bundling';
+import { PACKAGE_ROOT } from '../lib/package-root';
 import { CHAT_SERVER_DEFAULTS, LAMBDA_RUNTIME } from '../lib/chat-server-defaults';
 import {
   arnOf,
@@ -169,7 +170,7 @@ const ACCOUNT_ID = '000000000000';
 const API_ID = 'local';
 const STAGE = 'local';
 const STREAM_LABEL = '1970-01-01T00:00:00.000';
-const REPO_ROOT = path.resolve(__dirname, '..');
+const REPO_ROOT = PACKAGE_ROOT;
 const MAX_REQUEST_BYTES = 7 * 1024 * 1024;
 /** Bots get a minute: they may call slow services (a language model) before replying. */
 const BOT_TIMEOUT_MS = 60_000;
@@ -551,7 +552,7 @@ interface BotSpec {
 function botSubscriptions(options: LocalChatOptions, name: string): BotSpec[] {
   const bots: BotSpec[] = [];
   if (options.demoBot ?? options.bot === undefined) {
-    bots.push({ functionName: `${name}-demo-bot`, file: path.join(__dirname, 'demo-bot.ts'), filterPolicy: DEFAULT_BOT_FILTER_POLICY });
+    bots.push({ functionName: `${name}-demo-bot`, file: path.join(__dirname, `demo-bot${path.extname(__filename)}`), filterPolicy: DEFAULT_BOT_FILTER_POLICY });
   }
   if (options.bot) {
     if (!existsSync(path.resolve(options.bot.handlerFile))) {

@@ -29,12 +29,13 @@ function writeOperatorCredentials(config: LocalAwsConfig, dataDir: string | unde
   return { file, remove: () => rmSync(dataDir ? file : directory, { recursive: true, force: true }) };
 }
 
-async function main(): Promise<void> {
+/** Starts the chat server configured by `env` (help/local-development.md), prints how to reach it, stops on SIGINT/SIGTERM. */
+export async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   // The runtime stands for nodejs22.x Lambdas; the SDK's note about this machine's Node version is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let options;
   try {
-    options = optionsFromEnv(process.env);
+    options = optionsFromEnv(env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`configuration error: ${error.message}`);
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+/** Exits with what went wrong, in a line (the stack only with CHAT_LOG_LEVEL=debug). */
+export function failedToStart(error: unknown): never {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     console.error(`port already in use: set PORT to another port (PORT=8081 npm start)`);
@@ -100,4 +102,6 @@ main().catch((error: unknown) => {
     console.error(`failed to start: ${error instanceof Error && !debug ? error.message : String((error as Error)?.stack ?? error)}`);
   }
   process.exit(1);
-});
+}
+
+if (require.main === module) serve(process.env).catch(failedToStart);

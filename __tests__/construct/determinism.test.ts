@@ -157,11 +157,11 @@ describe('determinism', () => {
   });
 
   test('zip writer: one implementation (lib/deterministic-zip.ts), used by the plan test and the bench alike', () => {
-    // GIVEN every TypeScript source of the repository outside node_modules
+    // GIVEN every source of the repository (not node_modules, nor build output)
     const sources: string[] = [];
     const walk = (dir: string): void => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (['node_modules', 'cdktf.out', '.git', '.chat-data'].includes(entry.name)) continue;
+        if (['node_modules', 'cdktf.out', 'dist', '.git', '.chat-data'].includes(entry.name)) continue; // dist: build output
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
         else if (/\.(ts|cjs|js)$/.test(entry.name)) sources.push(full);
