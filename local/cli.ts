@@ -5,7 +5,9 @@
  * in its own repository against the same contract. Every option is one of npm start's environment variables
  * (help/local-development.md); an option given wins over the variable.
  */
-import { failedToStart, serve } from './start';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PACKAGE_NAME, PACKAGE_ROOT } from '../lib/package-root';
 
 /** The options, each the environment variable it sets. */
 const OPTIONS: Readonly<Record<string, { readonly variable: string; readonly value: string; readonly help: string }>> = {
@@ -49,6 +51,24 @@ export function environmentFor(args: readonly string[], env: NodeJS.ProcessEnv):
 
 class UsageError extends Error {}
 
+/**
+ * The local runtime's own packages (DynamoDB, WebSockets) that are not installed: they are the package's optional
+ * dependencies, which npm installs unless told not to (`--omit=optional`), as `name@version`.
+ */
+function missingRuntimePackages(): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> };
+  return Object.entries(manifest.optionalDependencies ?? {})
+    .filter(([name]) => {
+      try {
+        require.resolve(name);
+        return false;
+      } catch {
+        return true;
+      }
+    })
+    .map(([name, version]) => `${name}@${version}`);
+}
+
 function main(argv: readonly string[]): void {
   const [command, ...args] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -67,6 +87,16 @@ function main(argv: readonly string[]): void {
     process.stderr.write(`${error.message}\n\n${usage()}`);
     process.exit(2);
   }
+  const missing = missingRuntimePackages();
+  if (missing.length > 0) {
+    process.stderr.write(
+      `the local chat server needs ${missing.join(' and ')}, optional dependencies of ${PACKAGE_NAME} that were not installed (npm --omit=optional?): npm install --save-dev ${missing.join(' ')}\n`,
+    );
+    process.exit(2);
+  }
+  // Loaded only now: the runtime requires those packages as it loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { failedToStart, serve } = require('./start') as typeof import('./start');
   serve(env).catch(failedToStart);
 }
 

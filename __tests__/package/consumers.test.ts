@@ -6,7 +6,7 @@
  * resolution), (2) a plain JavaScript app, (3) a CDK Terrain (cdktn 0.24) TypeScript app. (1) and (3) give the
  * same addresses. Then the package's command runs a consumer's own bot against the local chat server.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -74,11 +74,11 @@ function run(cwd: string, command: string, args: string[]): string {
 }
 
 /** A fresh app outside the repository with these packages installed (the tarball and the registry only). */
-function app(name: string, packages: string[], files: Record<string, string>): string {
+function app(name: string, packages: string[], files: Record<string, string>, npmOptions: string[] = []): string {
   const dir = path.join(work, name);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
-  run(dir, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...packages]);
+  run(dir, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...npmOptions, tarball, ...packages]);
   for (const [file, contents] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), contents);
   return dir;
 }
@@ -134,6 +134,26 @@ describe('the tarball', () => {
   });
 });
 
+describe('what the entries load', () => {
+  /** Modules of cdktf, cdktn, constructs and the provider bindings that `node` loads with `entry` (of the built package). */
+  function constructModulesLoadedBy(entry: string): string[] {
+    const script = `require(${JSON.stringify(path.join(PACKAGE_ROOT, entry))}); process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+    const loaded = JSON.parse(run(PACKAGE_ROOT, process.execPath, ['-e', script])) as string[];
+    return loaded.filter((file) => /node_modules\/(cdktf|cdktn|constructs|@cdktf|@cdktn)\//.test(file));
+  }
+
+  test.each(['dist/lib/bot.js', 'dist/lib/utilities.js', 'dist/local/local-chat.js', 'dist/local/cli.js'])(
+    '%s: loads no cdktf, construct or provider code (a bot bundled from it stays small; the command runs in any app)',
+    (entry) => {
+      expect(constructModulesLoadedBy(entry)).toEqual([]);
+    },
+  );
+
+  test('dist/lib/index.js: the construct library does load cdktf (the check above can see it)', () => {
+    expect(constructModulesLoadedBy('dist/lib/index.js').length).toBeGreaterThan(0);
+  });
+});
+
 describe('consumer apps', () => {
   let typescriptApp: string;
 
@@ -157,21 +177,31 @@ describe('consumer apps', () => {
     expectPlans(synthesized(typescriptApp));
   });
 
-  test('(2) a plain JavaScript app synthesizes and plans the default stack', () => {
-    const dir = app('consumer-js', CDKTF_PACKAGES, {
-      'main.js': [
-        "const { App } = require('cdktf');",
-        "const { createChatInfraStack } = require('cdktf-chat-server');",
-        '',
-        'const app = new App();',
-        DEFAULT_STACK,
-        'app.synth();',
-        '',
-      ].join('\n'),
-    });
-    expect(installed(dir, 'tsx') || installed(dir, 'esbuild')).toBe(false);
+  test('(2) a plain JavaScript app, installed without optional dependencies, synthesizes and plans the default stack; the command names what it lacks', () => {
+    const dir = app(
+      'consumer-js',
+      CDKTF_PACKAGES,
+      {
+        'main.js': [
+          "const { App } = require('cdktf');",
+          "const { createChatInfraStack } = require('cdktf-chat-server');",
+          '',
+          'const app = new App();',
+          DEFAULT_STACK,
+          'app.synth();',
+          '',
+        ].join('\n'),
+      },
+      ['--omit=optional'],
+    );
+    expect(['tsx', 'esbuild', 'dynalite', 'ws'].filter((name) => installed(dir, name))).toEqual([]);
     run(dir, 'node', ['main.js']);
     expectPlans(synthesized(dir));
+    // The local runtime's packages are optional dependencies: without them the command says which to install.
+    const optional = Object.entries((JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies);
+    const started = spawnSync('npx', ['cdktf-chat-server', 'start'], { cwd: dir, env: consumerEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(started.status).toBe(2);
+    expect(started.stderr).toContain(`npm install --save-dev ${optional.map(([name, version]) => `${name}@${version}`).join(' ')}`);
   });
 
   test('(3) a CDK Terrain 0.24 TypeScript app synthesizes and plans the default stack, with the addresses and attributes of (1)', () => {
