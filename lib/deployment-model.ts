@@ -16,6 +16,7 @@ import {
   ERROR_CODES,
   RETRYABLE_ERROR_CODES,
   THREAD_LIST_LIMITS,
+  DEVELOPMENT_IDENTITY_QUERY_PARAMETERS,
   THREAD_QUERY_PARAMETER,
   TOKEN_QUERY_PARAMETER,
 } from '../handlers/core/protocol';
@@ -174,6 +175,8 @@ export interface ClientProtocol {
   readonly bearerSubprotocolPrefix: string;
   readonly tokenQueryParameter: string;
   readonly threadQueryParameter: string;
+  /** The query parameters naming the caller in the insecure auth mode `none` (local development). */
+  readonly developmentIdentityQueryParameters: { readonly userId: string; readonly role: string };
   readonly errorCodes: readonly string[];
   readonly retryableErrorCodes: readonly string[];
   /** Source of the identifier pattern (threadId, clientMessageId, userId), for `new RegExp(idPattern)`. */
@@ -370,6 +373,7 @@ export function clientProtocol(rateLimit: DeploymentSettings['rateLimit']): Clie
     bearerSubprotocolPrefix: BEARER_SUBPROTOCOL_PREFIX,
     tokenQueryParameter: TOKEN_QUERY_PARAMETER,
     threadQueryParameter: THREAD_QUERY_PARAMETER,
+    developmentIdentityQueryParameters: { ...DEVELOPMENT_IDENTITY_QUERY_PARAMETERS },
     errorCodes: [...ERROR_CODES],
     retryableErrorCodes: [...RETRYABLE_ERROR_CODES],
     idPattern: LIMITS.idPattern.source,

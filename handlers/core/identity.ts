@@ -6,7 +6,7 @@
  */
 import { ID_RULE, isValidId } from './validation';
 import type { AuthMode } from './config';
-import type { Role } from './protocol';
+import { DEVELOPMENT_IDENTITY_QUERY_PARAMETERS, THREAD_QUERY_PARAMETER, type Role } from './protocol';
 import type { ConnectionStore } from './storage';
 import { ChatError } from './protocol';
 
@@ -47,14 +47,16 @@ export function connectIdentity(
   if (verified) {
     caller = { ...verified };
     // The authorizer normally copies threadId into its context; the query is the same value.
-    if (caller.threadId === undefined && nonEmptyString(query?.threadId) !== undefined) caller.threadId = query!.threadId;
+    const threadId = nonEmptyString(query?.[THREAD_QUERY_PARAMETER]);
+    if (caller.threadId === undefined && threadId !== undefined) caller.threadId = threadId;
   } else if (authMode === 'none') {
-    const userId = query?.userId;
+    const userId = query?.[DEVELOPMENT_IDENTITY_QUERY_PARAMETERS.userId];
     if (!isValidId(userId)) {
-      return { ok: false, statusCode: 400, reason: 'userId query parameter is required (auth mode none)' };
+      return { ok: false, statusCode: 400, reason: `${DEVELOPMENT_IDENTITY_QUERY_PARAMETERS.userId} query parameter is required (auth mode none)` };
     }
-    caller = { userId, role: query?.role === 'agent' ? 'agent' : 'user' };
-    if (nonEmptyString(query?.threadId) !== undefined) caller.threadId = query!.threadId;
+    caller = { userId, role: query?.[DEVELOPMENT_IDENTITY_QUERY_PARAMETERS.role] === 'agent' ? 'agent' : 'user' };
+    const threadId = nonEmptyString(query?.[THREAD_QUERY_PARAMETER]);
+    if (threadId !== undefined) caller.threadId = threadId;
   } else {
     // Auth is on but no authorizer context reached the handler: a wiring mistake; never fall back.
     return { ok: false, statusCode: 401, reason: 'No verified identity' };

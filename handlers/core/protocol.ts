@@ -30,6 +30,12 @@ export const TOKEN_QUERY_PARAMETER = 'token';
 /** Query string parameter naming the thread the connection joins. */
 export const THREAD_QUERY_PARAMETER = 'threadId';
 
+/**
+ * Query string parameters of the explicitly insecure auth mode `none` (the seed's): the identity a client
+ * chooses for itself. Never read when a token is verified.
+ */
+export const DEVELOPMENT_IDENTITY_QUERY_PARAMETERS = { userId: 'userId', role: 'role' } as const;
+
 export type MessageType = 'user' | 'bot' | 'agent';
 export type Role = 'user' | 'agent';
 

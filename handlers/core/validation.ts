@@ -44,7 +44,11 @@ export function isValidId(value: unknown): value is string {
 }
 
 /** Human-readable form of LIMITS.idPattern, e.g. "1-128 characters of [A-Za-z0-9._:@|-]". */
-export const ID_RULE = `1-128 characters of ${LIMITS.idPattern.source.replace(/^\^/, '').replace(/\{.*$/, '')}`;
+export const ID_RULE = (() => {
+  const [, characters, min, max] = /^\^(.*)\{(\d+),(\d+)\}\$$/.exec(LIMITS.idPattern.source) ?? [];
+  if (max === undefined) throw new Error(`LIMITS.idPattern must be ^<characters>{min,max}$, got ${LIMITS.idPattern.source}`);
+  return `${min}-${max} characters of ${characters}`;
+})();
 
 function optionalId(raw: RawFrame, field: string): string | undefined {
   const value = raw[field];

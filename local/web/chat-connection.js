@@ -2,10 +2,6 @@
 // reopened after an unexpected close. Plain ES module without DOM access: the WebSocket constructor
 // and the page URL are parameters, so it runs in the browser and in Node (with the `ws` package).
 
-/** Development-mode identity parameters: the local runtime's insecure mode, not part of the deployed protocol. */
-const DEV_USER_PARAMETER = 'userId';
-const DEV_ROLE_PARAMETER = 'role';
-
 /** Reconnect delays after an unexpected close: 1 s, 2 s, 4 s ... capped at 30 s. */
 export function reconnectDelay(attempt) {
   return Math.min(30000, 1000 * 2 ** attempt);
@@ -23,8 +19,10 @@ export function connectionTarget({ protocol, pageUrl, userId, role, threadId, to
   url.search = '';
   url.hash = '';
   if (!token) {
-    if (userId) url.searchParams.set(DEV_USER_PARAMETER, userId);
-    if (role && role !== 'user') url.searchParams.set(DEV_ROLE_PARAMETER, role);
+    // Development mode (no token): the identity the client chooses, in the parameters the server names.
+    const identity = protocol.developmentIdentityQueryParameters;
+    if (userId) url.searchParams.set(identity.userId, userId);
+    if (role && role !== 'user') url.searchParams.set(identity.role, role);
   }
   if (threadId) url.searchParams.set(protocol.threadQueryParameter, threadId);
   const protocols = token ? [protocol.subprotocol, `${protocol.bearerSubprotocolPrefix}${token.trim()}`] : [protocol.subprotocol];
