@@ -16,6 +16,8 @@ const OPTIONS: Readonly<Record<string, { readonly variable: string; readonly val
   '--demo-bot': { variable: 'CHAT_DEMO_BOT', value: '<on|off>', help: 'run the demo bot too (default: on without --bot)' },
   '--port': { variable: 'PORT', value: '<n>', help: 'port of the pages, the WebSocket API and the AWS endpoints (default 8080; 0: a free one)' },
   '--host': { variable: 'HOST', value: '<address>', help: 'interface to listen on (default 127.0.0.1)' },
+  '--allowed-hosts': { variable: 'CHAT_ALLOWED_HOSTS', value: '<name[:port],...>', help: 'more Host names the server answers to (default: localhost, 127.0.0.1, [::1])' },
+  '--allowed-origins': { variable: 'CHAT_ALLOWED_ORIGINS', value: '<origin,...>', help: "more origins WebSocket connections may come from (default: the server's own pages)" },
   '--data-dir': { variable: 'CHAT_DATA_DIR', value: '<dir|:memory:>', help: 'where the tables are kept (default .chat-data)' },
   '--log-level': { variable: 'CHAT_LOG_LEVEL', value: '<debug|info|warn|error>', help: 'log level (default info)' },
 };

@@ -7,6 +7,7 @@ import { DEFAULT_BOT_FILTER_POLICY, ENV } from '../lib/schema';
 import { SETTINGS, brokenRule } from '../lib/settings';
 import type { LocalChatOptions } from './local-chat';
 import { parseLogLevel } from './logger';
+import { parseHostEntry, parseOriginEntry } from './request-guard';
 import { checkBotFilterPolicy } from '../lib/bot-filter-policy';
 import type { SnsFilterPolicy } from '../lib/sns-filter-policy';
 
@@ -54,6 +55,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd: string = process.cwd
   return {
     port,
     host: env.HOST || '127.0.0.1',
+    allowedHosts: list(env.CHAT_ALLOWED_HOSTS, 'CHAT_ALLOWED_HOSTS', parseHostEntry, 'a host name, name:port, [IPv6] or [IPv6]:port'),
+    allowedOrigins: list(env.CHAT_ALLOWED_ORIGINS, 'CHAT_ALLOWED_ORIGINS', parseOriginEntry, 'an origin (http://name[:port], https://name[:port]) or null'),
     dataDir,
     demoBot,
     bot,
@@ -93,6 +96,16 @@ function settingFromEnv(env: NodeJS.ProcessEnv, variable: string, key: 'rateLimi
   const broken = brokenRule(SETTINGS[key], value);
   if (broken) throw new ConfigError(`${variable} must be ${broken.requirement} (got ${raw})`);
   return value;
+}
+
+/** A comma-separated list, each entry checked by `parse`; undefined when unset. */
+function list(raw: string | undefined, name: string, parse: (entry: string) => unknown, expected: string): string[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (parse(entry) === undefined) throw new ConfigError(`${name}: ${JSON.stringify(entry)} is not ${expected}`);
+  }
+  return entries;
 }
 
 function integer(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {

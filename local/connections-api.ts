@@ -2,7 +2,9 @@
  * The API Gateway `@connections` management API (what ApiGatewayManagementApiClient calls) on the
  * local runtime's port: `POST /@connections/{id}` sends a frame, `GET` describes the connection,
  * `DELETE` closes it. A connection that is not open answers 410 with `x-amzn-ErrorType:
- * GoneException`, which the SDK turns into a `GoneException`. An optional stage prefix
+ * GoneException`, which the SDK turns into a `GoneException`; one whose client has not read enough of what
+ * it was sent answers 429 `LimitExceededException`, as API Gateway does when "the WebSocket client side
+ * buffer is full" (the delivery code retries it with backoff). An optional stage prefix
  * (`/local/@connections/{id}`) is accepted, since the real endpoint includes the stage.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,11 +19,12 @@ export interface ConnectionInfo {
   readonly userAgent?: string;
 }
 
-export type PostResult = 'sent' | 'gone';
+/** `limited`: the connection is open but its client has not read enough of what it was sent (429). */
+export type PostResult = 'sent' | 'gone' | 'limited';
 
 /** The live connections behind the API: the local gateway's, or a test's recording stand-in. */
 export interface ConnectionRegistry {
-  /** Sends a frame to an open connection; `gone` when it is not open. */
+  /** Sends a frame to an open connection; `gone` when it is not open, `limited` when its client is not reading. */
   post(connectionId: string, data: Buffer): PostResult;
   describe(connectionId: string): ConnectionInfo | undefined;
   /** Closes an open connection; false when it is not open. */
@@ -51,9 +54,14 @@ export function createConnectionsApi(gateway: ConnectionRegistry, maxMessageByte
         if (body.length > maxMessageBytes) {
           return sendError(response, 413, 'PayloadTooLargeException', 'Message too long', requestId);
         }
-        if (gateway.post(connectionId, body) === 'gone') {
+        const result = gateway.post(connectionId, body);
+        if (result === 'gone') {
           counters.mutable.connections.postsGone += 1;
           return sendError(response, 410, 'GoneException', `Connection ${connectionId} is gone`, requestId);
+        }
+        if (result === 'limited') {
+          counters.mutable.connections.postsLimited += 1;
+          return sendError(response, 429, 'LimitExceededException', 'Limit exceeded: the WebSocket client side buffer is full', requestId);
         }
         response.writeHead(200, { 'x-amzn-requestid': requestId, 'content-length': '0' });
         return void response.end();

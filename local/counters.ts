@@ -33,6 +33,8 @@ export interface LocalChatCounters {
     readonly postsGone: number;
     readonly gets: number;
     readonly deletes: number;
+    /** Of the posts, answered 429 LimitExceededException: the client had not read enough of what it was sent. */
+    readonly postsLimited: number;
   };
   readonly lambda: {
     /** Invocations by function name (handlers, authorizer, bots; whatever invoked them). */
@@ -52,6 +54,10 @@ export interface LocalChatCounters {
     /** Records given up on after the retries (the on-failure destination, locally a log line). */
     readonly recordsDropped: number;
   };
+  readonly http: {
+    /** Requests and upgrades refused by the request guard (local/request-guard.ts), by why: a foreign `Host` or `Origin`. */
+    readonly refused: { readonly host: number; readonly origin: number };
+  };
   readonly websocket: {
     readonly connects: number;
     /** Upgrades refused by the authorizer or `$connect` handler. */
@@ -61,6 +67,10 @@ export interface LocalChatCounters {
     readonly disconnects: number;
     /** Frames sent to clients (route responses and `@connections` posts). */
     readonly framesSent: number;
+    /** Times reading a connection's socket was paused (its queue full, or its client not reading). */
+    readonly readPauses: number;
+    /** The most bytes any connection had sent to it and not yet read by its client (the gateway's bound caps it). */
+    readonly peakUnsentBytes: number;
   };
 }
 
@@ -73,10 +83,11 @@ export class CounterRegistry {
     return {
       dynamodb: { requests: 0, byOperation: {}, errors: 0 },
       sns: { publishes: 0, deliveries: 0, filteredOut: 0, deliveryErrors: 0, deliveryDropped: 0 },
-      connections: { posts: 0, postsGone: 0, gets: 0, deletes: 0 },
+      connections: { posts: 0, postsGone: 0, gets: 0, deletes: 0, postsLimited: 0 },
       lambda: { invocations: {}, errors: 0 },
       stream: { records: 0, recordsMatched: 0, batches: 0, retries: 0, recordsDropped: 0 },
-      websocket: { connects: 0, refused: 0, messages: 0, disconnects: 0, framesSent: 0 },
+      http: { refused: { host: 0, origin: 0 } },
+      websocket: { connects: 0, refused: 0, messages: 0, disconnects: 0, framesSent: 0, readPauses: 0, peakUnsentBytes: 0 },
     };
   }
 
@@ -87,6 +98,10 @@ export class CounterRegistry {
   dynamodbRequest(operation: string): void {
     this.state.dynamodb.requests += 1;
     this.state.dynamodb.byOperation[operation] = (this.state.dynamodb.byOperation[operation] ?? 0) + 1;
+  }
+
+  httpRefused(reason: 'host' | 'origin'): void {
+    this.state.http.refused[reason] += 1;
   }
 
   lambdaInvocation(functionName: string): void {

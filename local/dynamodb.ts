@@ -3,9 +3,11 @@
  * requests like the real service) in-process on an internal loopback port, with the tables created
  * from lib/schema.ts TABLES, behind a proxy endpoint that the handlers' SDK clients use
  * (AWS_ENDPOINT_URL_DYNAMODB). The proxy counts requests by operation on the wire and feeds the
- * messages table stream emulation: dynalite has no streams, so after a successful PutItem on that
- * table the proxy knows whether it created or replaced an item (it asks for `ReturnValues: ALL_OLD`
- * and strips the old image again when the caller did not ask for it).
+ * messages table stream emulation: dynalite has no streams, so the proxy tells the table's stream writer
+ * about each PutItem on that table before forwarding it (so a crash in between is recovered from the
+ * stream's journal) and, after it succeeded, whether it created or replaced an item (it asks for
+ * `ReturnValues: ALL_OLD` and strips the old image again when the caller did not ask for it), all before
+ * the caller gets its answer.
  */
 import http from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -31,14 +33,23 @@ const dynalite = require('dynalite') as (options: { path?: string; createTableMs
 
 export type AttributeMap = Record<string, AttributeValue>;
 
-/** A write the stream emulation turns into a record. */
+/** A put on a table with a stream, as its stream writer is told before it is forwarded. */
 export interface TableWrite {
   readonly tableName: string;
-  readonly eventName: 'INSERT' | 'MODIFY';
   readonly keys: AttributeMap;
   readonly newImage: AttributeMap;
   /** Size of the request body, a stand-in for the record size. */
   readonly sizeBytes: number;
+}
+
+/** A table's stream, as the proxy feeds it: each put begins before it is forwarded and ends before its answer. */
+export interface StreamWriter {
+  begin(write: TableWrite): {
+    /** The put succeeded and changed the item: a record with this event name. */
+    commit(eventName: 'INSERT' | 'MODIFY'): void;
+    /** The put failed or changed nothing: no record. */
+    abort(): void;
+  };
 }
 
 export interface LocalDynamoDb {
@@ -48,8 +59,10 @@ export interface LocalDynamoDb {
   readonly tableNames: Readonly<Record<TableId, string>>;
   /** Serves one DynamoDB API request that arrived on the runtime's public port. */
   handle(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer): void;
-  /** Called after every successful item creation/replacement on a table with a stream. */
-  onWrite(listener: (write: TableWrite) => void): void;
+  /** Feeds the puts on a table with a stream to its stream writer. */
+  streamTo(tableName: string, writer: StreamWriter): void;
+  /** Reads an item (strongly consistent) straight from the store, e.g. to recover a stream's pending writes. */
+  getItem(tableName: string, keys: AttributeMap): Promise<AttributeMap | undefined>;
   /** Stops dynalite, waiting for its LevelDB store to flush and close. */
   close(): Promise<void>;
 }
@@ -96,19 +109,28 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     throw error;
   }
 
-  const writeListeners: ((write: TableWrite) => void)[] = [];
+  const streamWriters = new Map<string, StreamWriter>();
 
   function handle(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer): void {
     const operation = String(request.headers['x-amz-target'] ?? '').slice(TARGET_PREFIX.length) || 'Unknown';
     options.counters.dynamodbRequest(operation);
 
     let forwardBody = body;
-    let streamWrite: { table: string; item: AttributeMap; stripOldImage: boolean } | undefined;
+    let streamWrite: { item: AttributeMap; stripOldImage: boolean; pending: ReturnType<StreamWriter['begin']> } | undefined;
     if (operation === 'PutItem') {
       const parsed = parseJson(body) as { TableName?: string; Item?: AttributeMap; ReturnValues?: string } | undefined;
-      if (parsed?.TableName && parsed.Item && streamTables.has(parsed.TableName)) {
+      const writer = parsed?.TableName && parsed.Item && streamTables.has(parsed.TableName) ? streamWriters.get(parsed.TableName) : undefined;
+      if (writer && parsed?.TableName && parsed.Item) {
         const callerAskedForOldImage = parsed.ReturnValues === 'ALL_OLD';
-        streamWrite = { table: parsed.TableName, item: parsed.Item, stripOldImage: !callerAskedForOldImage };
+        const names = keyNames.get(parsed.TableName) ?? [];
+        const item = parsed.Item;
+        const pending = writer.begin({
+          tableName: parsed.TableName,
+          keys: Object.fromEntries(names.filter((name) => name in item).map((name) => [name, item[name]])),
+          newImage: item,
+          sizeBytes: body.length,
+        });
+        streamWrite = { item, stripOldImage: !callerAskedForOldImage, pending };
         if (!callerAskedForOldImage) forwardBody = Buffer.from(JSON.stringify({ ...parsed, ReturnValues: 'ALL_OLD' }));
       }
     }
@@ -129,21 +151,13 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
           let responseBody = Buffer.concat(chunks);
           const status = upstreamResponse.statusCode ?? 500;
           if (status >= 400) options.counters.mutable.dynamodb.errors += 1;
+          if (streamWrite && status !== 200) streamWrite.pending.abort();
           if (status === 200 && streamWrite) {
             const parsed = (parseJson(responseBody) ?? {}) as { Attributes?: AttributeMap };
             const oldImage = parsed.Attributes;
             // DynamoDB writes no stream record for a put that changes nothing.
-            if (!oldImage || !isDeepStrictEqual(oldImage, streamWrite.item)) {
-              const names = keyNames.get(streamWrite.table) ?? [];
-              const write: TableWrite = {
-                tableName: streamWrite.table,
-                eventName: oldImage ? 'MODIFY' : 'INSERT',
-                keys: Object.fromEntries(names.filter((name) => name in streamWrite!.item).map((name) => [name, streamWrite!.item[name]])),
-                newImage: streamWrite.item,
-                sizeBytes: body.length,
-              };
-              for (const listener of writeListeners) listener(write);
-            }
+            if (oldImage && isDeepStrictEqual(oldImage, streamWrite.item)) streamWrite.pending.abort();
+            else streamWrite.pending.commit(oldImage ? 'MODIFY' : 'INSERT');
             if (streamWrite.stripOldImage && parsed.Attributes) {
               delete parsed.Attributes;
               responseBody = Buffer.from(JSON.stringify(parsed));
@@ -163,6 +177,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
       },
     );
     upstream.on('error', (error) => {
+      // The put may or may not have been applied: left pending, the stream settles it from the store.
       options.logger.error('dynamodb.proxy_error', { operation, error: error.message });
       if (!response.headersSent) {
         const payload = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'local DynamoDB unavailable' });
@@ -179,7 +194,11 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     internalUrl,
     tableNames,
     handle,
-    onWrite: (listener) => writeListeners.push(listener),
+    streamTo: (tableName, writer) => {
+      if (!streamTables.has(tableName)) throw new Error(`local DynamoDB: table ${tableName} has no stream`);
+      streamWriters.set(tableName, writer);
+    },
+    getItem: (tableName, keys) => getItemFrom(internalUrl, agent, tableName, keys),
     close: async () => {
       agent.destroy();
       await closeServer(server);
@@ -274,6 +293,42 @@ export function createTableInput(name: string, schema: TableSchema, withStream =
           })),
     StreamSpecification: withStream && schema.stream ? { StreamEnabled: true, StreamViewType: schema.stream } : undefined,
   };
+}
+
+/** GetItem straight from dynalite (not counted: it is the runtime's own read, not a handler's). */
+function getItemFrom(endpoint: string, agent: http.Agent, tableName: string, keys: AttributeMap): Promise<AttributeMap | undefined> {
+  const body = Buffer.from(JSON.stringify({ TableName: tableName, Key: keys, ConsistentRead: true }));
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': `${TARGET_PREFIX}GetItem`,
+          // dynalite checks that a request is signed, not the signature.
+          authorization: 'AWS4-HMAC-SHA256 Credential=local/20000101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=local',
+          'x-amz-date': '20000101T000000Z',
+          'content-length': String(body.length),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (response.statusCode !== 200) return reject(new Error(`GetItem on ${tableName} answered ${response.statusCode}: ${text.slice(0, 200)}`));
+          resolve((JSON.parse(text) as { Item?: AttributeMap }).Item);
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 function forwardableHeaders(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {

@@ -54,7 +54,8 @@ import { LocalIam, type LocalCredentials, type LocalPrincipal, type ResolvedStat
 import { LocalSnsTopic } from './sns-topic';
 import { TableStream } from './table-stream';
 import { createLambdaInvokeApi } from './lambda-api';
-import { WebSocketGateway } from './websocket-gateway';
+import { CONNECTION_BOUNDS, refuseUpgrade, WebSocketGateway } from './websocket-gateway';
+import { RequestGuard, type Refusal } from './request-guard';
 import { createConnectionsApi, isConnectionsPath } from './connections-api';
 import { signingServiceOf } from './sigv4';
 import { createStaticSite, pageConfig } from './static-site';
@@ -93,6 +94,17 @@ export interface LocalChatOptions {
   readonly port?: number;
   /** Interface to bind. Default 127.0.0.1. The AWS emulation endpoints always answer loopback clients only. */
   readonly host?: string;
+  /**
+   * More names clients may reach the runtime by (`name` on any port, `name:port`), besides localhost,
+   * 127.0.0.1, [::1] and the interface it listens on; requests naming another `Host` are refused (421)
+   * so that a web page cannot reach it through DNS rebinding (local/request-guard.ts). Default: none.
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * More origins WebSocket upgrades may come from (`http(s)://name[:port]`, or `null`), besides the
+   * runtime's own pages; upgrades from other pages are refused (403) in both auth modes. Default: none.
+   */
+  readonly allowedOrigins?: readonly string[];
   /** Directory for persistent data (created); omit for in-memory data. */
   readonly dataDir?: string;
   /** Subscribe the built-in demo bot (local/demo-bot.ts). Default: true unless `bot` is given. */
@@ -189,6 +201,8 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
 
   const dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableNames: tableNamesOf(model), region: REGION, counters, logger });
   const server = http.createServer();
+  // The port opens before the parts behind it can (their settings name it): what arrives meanwhile waits here until ready.
+  const readiness = holdUntilReady(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -298,7 +312,15 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
     const invokeHandler = (id: HandlerId, event: unknown, requestId?: string): Promise<InvocationOutcome> =>
       chatFunctions.invoke(functionOf(model, id).name, event, requestId);
 
-    const topic = new LocalSnsTopic({ topicArn, publicUrl: internalUrl, counters, logger });
+    const topic = new LocalSnsTopic({
+      topicArn,
+      publicUrl: internalUrl,
+      counters,
+      logger,
+      // With a data directory, deliveries accepted and not yet made survive a crash.
+      journalFile: options.dataDir ? path.join(options.dataDir, 'sns', `${model.topic.name}.journal`) : undefined,
+    });
+    resources.push({ close: async () => topic.close() });
     for (const bot of bots) {
       topic.subscribe({
         functionName: bot.functionName,
@@ -306,6 +328,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         invoke: (event) => botHost!.invoke(bot.functionName, event),
       });
     }
+    topic.resume();
 
     const outbox = functionsOf(model).find((fn) => streamMappingOf(fn) !== undefined);
     const mapping = outbox ? streamMappingOf(outbox)! : undefined;
@@ -328,11 +351,13 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         iam.authorize(outboxPrincipal, 'sqs:SendMessage', arn({ kind: 'queue', queue: mapping.onFailure })).allowed,
       counters,
       logger,
+      // With a data directory the stream is durable: after a crash the outbox resumes from its checkpoint.
+      journalFile: options.dataDir ? path.join(options.dataDir, 'streams', `${model.tables.messages.name}.journal`) : undefined,
+      readItem: (keys) => dynamo.getItem(model.tables.messages.name, keys),
     });
     resources.push({ close: async () => stream.close() });
-    dynamo.onWrite((write) => {
-      if (write.tableName === model.tables.messages.name) stream.push(write);
-    });
+    dynamo.streamTo(model.tables.messages.name, stream);
+    await stream.start();
 
     // Lambda's Invoke API reaches every function (the chat's and the bots'); IAM decides who may call which.
     const hostOf = (functionName: string) => (chatFunctions.has(functionName) ? chatFunctions : botHost?.has(functionName) ? botHost : undefined);
@@ -361,6 +386,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         maxMessageBytes: LIMITS.maxMessageBytes,
         idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutSeconds * 1000,
         maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60 * 1000,
+        ...CONNECTION_BOUNDS,
       },
       counters,
       logger,
@@ -381,8 +407,16 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       },
     });
 
-    server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => gateway.handleUpgrade(request, socket, head));
-    server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const guard = new RequestGuard({ port, listenHost: host, allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins });
+    const refused = (request: http.IncomingMessage, upgrade: boolean): Refusal | undefined => {
+      const refusal = guard.check(request, upgrade);
+      if (refusal) {
+        counters.httpRefused(refusal.reason);
+        logger.warn('request.refused', { reason: refusal.reason, statusCode: refusal.statusCode, upgrade });
+      }
+      return refusal;
+    };
+    const serveRequest = (request: http.IncomingMessage, response: http.ServerResponse): void => {
       const pathname = requestPath(request);
       const service = signingServiceOf(request.headers.authorization);
       if (service === undefined) {
@@ -405,7 +439,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
           response.end('Request too large\n');
         },
       );
-    });
+    };
 
     // Closed first: stop new work, let `$disconnect`s run, then drain what is in flight.
     resources.push({
@@ -431,6 +465,22 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         message: 'INSECURE development mode: clients choose their identity with ?userId=&threadId=&role=. Never expose this to a network; set CHAT_AUTH_JWKS_URL to verify tokens.',
       });
     }
+    // Every part can serve now: what waited is handled, in arrival order.
+    readiness.ready({
+      upgrade: (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        const refusal = refused(request, true);
+        if (refusal) return refuseUpgrade(socket, refusal.statusCode, { message: refusal.message });
+        gateway.handleUpgrade(request, socket, head);
+      },
+      request: (request: http.IncomingMessage, response: http.ServerResponse) => {
+        const refusal = refused(request, false);
+        if (refusal) {
+          response.writeHead(refusal.statusCode, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+          return void response.end(`${refusal.message}\n`);
+        }
+        serveRequest(request, response);
+      },
+    });
     logger.info('started', { url: internalUrl, dataDir: options.dataDir ?? null, authMode: model.authMode, bots: bots.map((bot) => bot.functionName) });
 
     let closing: Promise<void> | undefined;
@@ -449,9 +499,58 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       close: () => (closing ??= closeResources().then(() => logger.info('stopped', {}))),
     };
   } catch (error) {
+    readiness.failed();
     await closeResources();
     throw error;
   }
+}
+
+interface ServerHandlers {
+  request(request: http.IncomingMessage, response: http.ServerResponse): void;
+  upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/**
+ * Holds the requests and upgrades that reach a listening server before it can serve them, and hands them to
+ * its handlers once `ready` (in arrival order) or answers them 503 if starting `failed`: none is left hanging.
+ */
+function holdUntilReady(server: http.Server): { ready(handlers: ServerHandlers): void; failed(): void } {
+  let handlers: ServerHandlers | undefined;
+  let startFailed = false;
+  const held: (() => void)[] = [];
+  const hold = (serve: () => void, refuse: () => void): void => {
+    if (handlers) return serve();
+    if (startFailed) return refuse();
+    held.push(() => (handlers ? serve() : refuse()));
+  };
+  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) =>
+    hold(
+      () => handlers!.request(request, response),
+      () => {
+        response.writeHead(503, { 'content-type': 'text/plain', connection: 'close' });
+        response.end('The local chat server did not start\n');
+      },
+    ),
+  );
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) =>
+    hold(
+      () => handlers!.upgrade(request, socket, head),
+      () => refuseUpgrade(socket, 503, { message: 'Service Unavailable' }),
+    ),
+  );
+  const release = (): void => {
+    for (const next of held.splice(0)) next();
+  };
+  return {
+    ready: (ready) => {
+      handlers = ready;
+      release();
+    },
+    failed: () => {
+      startFailed = true;
+      release();
+    },
+  };
 }
 
 /** Where the local deployment runs: one account and region, a fixed API id (lib/deployment-model.ts arnOf). */

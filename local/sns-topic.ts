@@ -5,12 +5,18 @@
  * subscription receives (`Records[].Sns` with `Message`, `MessageAttributes {Type, Value}`, ...),
  * after the subscription's filter policy. Delivery is asynchronous with Lambda's async-invoke retry
  * policy (two retries), so a failing bot never fails the publisher.
+ *
+ * With a journal (the data directory's `sns/<topic>.journal`), a published message's deliveries are
+ * journaled before Publish answers and completed once delivered (or dropped after the retries), so a
+ * crash of the runtime loses none: the next start delivers them again (at least once; bots dedupe on
+ * the message's messageId, as they must on AWS).
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { matchesSnsFilterPolicy, validateSnsFilterPolicy, type SnsFilterPolicy, type SnsMessageAttribute } from '../lib/sns-filter-policy';
 import type { InvocationOutcome } from './function-host';
 import type { CounterRegistry } from './counters';
+import { Journal } from './journal';
 import type { RuntimeLogger } from './logger';
 
 export interface SnsSubscription {
@@ -56,6 +62,15 @@ export interface LocalSnsTopicOptions {
   readonly retryDelaysMs?: readonly number[];
   readonly counters: CounterRegistry;
   readonly logger: RuntimeLogger;
+  /** The topic's journal of pending deliveries; without one they live in memory (lost with the process). */
+  readonly journalFile?: string;
+}
+
+/** A delivery not yet completed, as journaled. */
+interface PendingDelivery {
+  readonly subscriber: string;
+  readonly messageId: string;
+  readonly event: SnsEvent;
 }
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -64,8 +79,40 @@ const MAX_BATCH_ENTRIES = 10;
 export class LocalSnsTopic {
   private readonly subscriptions: { arn: string; subscription: SnsSubscription }[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly journal: Journal<PendingDelivery> | undefined;
+  private readonly leftByEarlierRun: [id: string, delivery: PendingDelivery][] = [];
+  private closed = false;
 
-  constructor(private readonly options: LocalSnsTopicOptions) {}
+  constructor(private readonly options: LocalSnsTopicOptions) {
+    if (!options.journalFile) return;
+    const opened = Journal.open<PendingDelivery>(options.journalFile);
+    this.journal = opened.journal;
+    this.leftByEarlierRun.push(...opened.pending);
+  }
+
+  /**
+   * Delivers again what an earlier run accepted and did not deliver (call it once the subscriptions are in
+   * place). A delivery whose subscriber is no longer subscribed is dropped, and logged.
+   */
+  resume(): void {
+    const pending = this.leftByEarlierRun.splice(0);
+    if (pending.length > 0) this.options.logger.info('sns.resumed', { topicArn: this.options.topicArn, deliveries: pending.length });
+    for (const [id, delivery] of pending) {
+      const subscription = this.subscriptions.find((candidate) => candidate.subscription.functionName === delivery.subscriber)?.subscription;
+      if (!subscription) {
+        this.options.logger.warn('sns.delivery_unsubscribed', { messageId: delivery.messageId, subscriber: delivery.subscriber });
+        this.journal?.complete([id]);
+        continue;
+      }
+      this.track(id, subscription, delivery.event, delivery.messageId);
+    }
+  }
+
+  /** Stops: deliveries not finished stay in the journal for the next start. */
+  close(): void {
+    this.closed = true;
+    this.journal?.close();
+  }
 
   get topicArn(): string {
     return this.options.topicArn;
@@ -118,10 +165,20 @@ export class LocalSnsTopic {
           },
         ],
       };
-      const delivery = this.deliver(subscription, event, messageId).finally(() => this.inFlight.delete(delivery));
-      this.inFlight.add(delivery);
+      const id = `${messageId}/${arn}`;
+      this.journal?.add(id, { subscriber: subscription.functionName, messageId, event });
+      this.track(id, subscription, event, messageId);
     }
     return messageId;
+  }
+
+  private track(id: string, subscription: SnsSubscription, event: SnsEvent, messageId: string): void {
+    const delivery = this.deliver(subscription, event, messageId)
+      .then((finished) => {
+        if (finished) this.journal?.complete([id]);
+      })
+      .finally(() => this.inFlight.delete(delivery));
+    this.inFlight.add(delivery);
   }
 
   /** True while a delivery (or its retry) is running. */
@@ -201,15 +258,18 @@ export class LocalSnsTopic {
     return { message, subject: params.get(`${prefix}Subject`) ?? undefined, attributes };
   }
 
-  private async deliver(subscription: SnsSubscription, event: SnsEvent, messageId: string): Promise<void> {
+  /** Delivers with retries; false when the runtime closed first (the delivery is left for the next start). */
+  private async deliver(subscription: SnsSubscription, event: SnsEvent, messageId: string): Promise<boolean> {
     const retryDelays = this.options.retryDelaysMs ?? [200, 1000];
     for (let attempt = 0; attempt <= retryDelays.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, retryDelays[attempt - 1]));
+      if (this.closed && this.journal) return false;
       const outcome = await subscription.invoke(event);
       if (outcome.ok) {
         this.options.counters.mutable.sns.deliveries += 1;
-        return;
+        return true;
       }
+      if (this.closed && this.journal) return false;
       this.options.counters.mutable.sns.deliveryErrors += 1;
       this.options.logger.warn('sns.delivery_failed', {
         messageId,
@@ -221,6 +281,7 @@ export class LocalSnsTopic {
     }
     this.options.counters.mutable.sns.deliveryDropped += 1;
     this.options.logger.error('sns.delivery_dropped', { messageId, subscriber: subscription.functionName });
+    return true;
   }
 }
 

@@ -9,6 +9,9 @@
  *   routes; two-way routes send the handler's returned `body` back to the caller.
  * - limits: 32 KB frames, 128 KB messages (close 1009), 10-minute idle timeout and 2-hour connection
  *   lifetime (close 1001); `$disconnect` after every close.
+ * - fairness: each connection's frames wait in its own queue and at most a few of them run at once;
+ *   a connection over its bounds (CONNECTION_BOUNDS) is no longer read (TCP backpressure), and its
+ *   unsent bytes are capped (`@connections` answers 429 LimitExceededException beyond).
  * - the connection registry behind the `@connections` API (local/connections-api.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -29,7 +32,46 @@ export interface GatewayLimits {
   readonly maxMessageBytes: number;
   readonly idleTimeoutMs: number;
   readonly maxConnectionMs: number;
+  /** Route invocations one connection may have running at once; its other frames wait in its queue. */
+  readonly maxInFlightPerConnection: number;
+  /** Frames of one connection waiting for their route at which its socket stops being read. */
+  readonly maxQueuedFramesPerConnection: number;
+  /** Bytes sent to one connection and not yet read by its client that the gateway holds at most. */
+  readonly maxUnsentBytesPerConnection: number;
 }
+
+/**
+ * The local gateway's bounds per connection (read by local/local-chat.ts, the tests, the bench and
+ * help/local-development.md). They are not API Gateway quotas: API Gateway is a fleet, the local runtime
+ * one process that every client shares, so one connection is held to these and cannot take it from the
+ * others. How they act:
+ * - At most `maxInFlightPerConnection` of a connection's frames are with their route at once; the others
+ *   wait in that connection's queue, in arrival order. A flood from one connection therefore has a few
+ *   invocations ahead of another client's `$connect` or frame, never its whole backlog.
+ * - Reading a connection's socket is paused (TCP backpressure: the client's own writes block) while
+ *   `maxQueuedFramesPerConnection` frames wait, or while its unsent bytes leave no room for more replies,
+ *   and resumed once there is room. We pause rather than refuse: API Gateway would route every one of
+ *   those frames, so none is dropped; the sender is only slowed. The frames of the read under way when
+ *   reading pauses (at most one 64 KB chunk) still join the queue.
+ * - Unsent bytes (`ws` bufferedAmount: frames written for the client and not yet taken by its TCP
+ *   connection) never exceed `maxUnsentBytesPerConnection`: a `@connections` POST that does not fit in
+ *   what is left after reserving room for the replies of the frames in flight is answered 429
+ *   `LimitExceededException`, API Gateway's documented answer when "the WebSocket client side buffer is
+ *   full"; no new frame goes to its route until the client reads (route replies are at most 128 KB).
+ */
+export const CONNECTION_BOUNDS = {
+  maxInFlightPerConnection: 4,
+  maxQueuedFramesPerConnection: 32,
+  maxUnsentBytesPerConnection: 1024 * 1024,
+} as const satisfies Partial<GatewayLimits>;
+
+/** A server frame's header (unmasked, 64-bit length): what a frame adds to its payload. */
+const MAX_SERVER_FRAME_HEADER_BYTES = 10;
+/**
+ * Room kept besides the frames in flight: a close frame, and the pongs `ws` sends for the pings of one
+ * read (a socket read is at most 64 KB, and a pong is smaller than the ping it answers).
+ */
+const CONTROL_FRAMES_RESERVE_BYTES = 2 + 125 + 64 * 1024;
 
 export interface WebSocketGatewayOptions {
   readonly apiId: string;
@@ -65,6 +107,15 @@ interface LiveConnection extends ConnectionIdentity {
   /** Set once a close was initiated: later messages are not routed. */
   closing: boolean;
   closed: Promise<void>;
+  readonly resolveClosed: () => void;
+  /** Frames received and not yet given to their route, oldest first. */
+  readonly queued: { readonly data: Buffer; readonly isBinary: boolean }[];
+  /** Route invocations of this connection's frames running now. */
+  inFlight: number;
+  readingPaused: boolean;
+  /** The socket closed: the frames still queued go to their routes, then `$disconnect` runs. */
+  socketClosed?: { readonly code: number; readonly reason: string };
+  disconnectStarted: boolean;
 }
 
 /** Response of the `$connect` route, as far as API Gateway uses it. */
@@ -88,8 +139,21 @@ export class WebSocketGateway implements ConnectionRegistry {
   private readonly handshakes = new WeakMap<http.IncomingMessage, { protocol?: string; headers: string[] }>();
   private shuttingDown = false;
   private readonly routes: ReadonlyMap<string, RouteModel>;
+  /**
+   * Unsent bytes up to which a connection takes `@connections` posts and has frames dispatched: what is
+   * left of its bound after reserving a maximal reply for every frame in flight and room for control frames.
+   */
+  private readonly sendBudgetBytes: number;
 
   constructor(private readonly options: WebSocketGatewayOptions) {
+    const { limits } = options;
+    this.sendBudgetBytes =
+      limits.maxUnsentBytesPerConnection -
+      limits.maxInFlightPerConnection * (limits.maxMessageBytes + MAX_SERVER_FRAME_HEADER_BYTES) -
+      CONTROL_FRAMES_RESERVE_BYTES;
+    if (this.sendBudgetBytes <= 0 || limits.maxInFlightPerConnection < 1 || limits.maxQueuedFramesPerConnection < 1) {
+      throw new Error('WebSocketGateway: maxUnsentBytesPerConnection must leave room for a maximal reply of every frame in flight');
+    }
     this.routes = new Map(options.routes.map((route) => [route.routeKey, route]));
     for (const routeKey of ['$connect', '$disconnect', '$default']) {
       if (!this.routes.has(routeKey)) throw new Error(`WebSocketGateway: the API has no ${routeKey} route`);
@@ -110,18 +174,24 @@ export class WebSocketGateway implements ConnectionRegistry {
   handleUpgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const run = this.connect(request, socket, head).catch((error: unknown) => {
       this.options.logger.error('websocket.connect_failed', { error: (error as Error).message });
-      refuse(socket, 500, { message: 'Internal server error' }, randomUUID());
+      refuseUpgrade(socket, 500, { message: 'Internal server error' }, randomUUID());
     });
     this.track(run);
   }
 
-  /** Sends a frame to a connection (`POST /@connections/{id}`). */
+  /**
+   * Sends a frame to a connection (`POST /@connections/{id}`); `limited` when the client has not read
+   * enough of what it was sent for this frame to fit under its bound (CONNECTION_BOUNDS).
+   */
   post(connectionId: string, data: Buffer): PostResult {
     const connection = this.connections.get(connectionId);
     if (!connection || connection.closing || connection.socket.readyState !== WebSocket.OPEN) return 'gone';
+    if (unsentBytes(connection) + data.length + MAX_SERVER_FRAME_HEADER_BYTES > this.sendBudgetBytes) {
+      this.adjustReading(connection);
+      return 'limited';
+    }
     connection.lastActiveAt = Date.now();
-    connection.socket.send(data, { binary: false });
-    this.options.counters.mutable.websocket.framesSent += 1;
+    this.sendToClient(connection, data);
     return 'sent';
   }
 
@@ -184,10 +254,10 @@ export class WebSocketGateway implements ConnectionRegistry {
   private async connect(request: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const requestId = randomUUID();
     const url = new URL(request.url ?? '/', 'http://local');
-    if (url.pathname !== '/') return refuse(socket, 404, { message: 'Not Found' }, requestId);
-    if (this.shuttingDown) return refuse(socket, 503, { message: 'Service Unavailable' }, requestId);
+    if (url.pathname !== '/') return refuseUpgrade(socket, 404, { message: 'Not Found' }, requestId);
+    if (this.shuttingDown) return refuseUpgrade(socket, 503, { message: 'Service Unavailable' }, requestId);
     if (String(request.headers.upgrade).toLowerCase() !== 'websocket' || !request.headers['sec-websocket-key']) {
-      return refuse(socket, 400, { message: 'Bad Request' }, requestId);
+      return refuseUpgrade(socket, 400, { message: 'Bad Request' }, requestId);
     }
     socket.on('error', () => socket.destroy());
 
@@ -222,7 +292,7 @@ export class WebSocketGateway implements ConnectionRegistry {
       if (decision.statusCode !== 200) {
         this.options.counters.mutable.websocket.refused += 1;
         this.options.logger.info('websocket.connect_refused', { connectionId, requestId, statusCode: decision.statusCode, by: 'authorizer' });
-        return refuse(socket, decision.statusCode, { message: decision.message }, requestId);
+        return refuseUpgrade(socket, decision.statusCode, { message: decision.message }, requestId);
       }
       authorizer = { ...decision.context, principalId: decision.principalId, integrationLatency: Date.now() - started };
     }
@@ -241,14 +311,14 @@ export class WebSocketGateway implements ConnectionRegistry {
     if (!outcome.ok) {
       this.options.counters.mutable.websocket.refused += 1;
       this.options.logger.error('websocket.connect_handler_error', { connectionId, requestId, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage });
-      return refuse(socket, 500, { message: 'Internal server error' }, requestId);
+      return refuseUpgrade(socket, 500, { message: 'Internal server error' }, requestId);
     }
     const response = (outcome.result ?? {}) as ConnectResponse;
     const statusCode = typeof response.statusCode === 'number' ? response.statusCode : 200;
     if (statusCode < 200 || statusCode > 299) {
       this.options.counters.mutable.websocket.refused += 1;
       this.options.logger.info('websocket.connect_refused', { connectionId, requestId, statusCode, by: 'connect' });
-      return refuse(socket, statusCode, response.body, requestId);
+      return refuseUpgrade(socket, statusCode, response.body, requestId);
     }
 
     if (socket.destroyed) {
@@ -272,12 +342,18 @@ export class WebSocketGateway implements ConnectionRegistry {
 
   private register(socket: WebSocket, rawSocket: Duplex, identity: ConnectionIdentity): void {
     let resolveClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
     const connection: LiveConnection = {
       ...identity,
       socket,
       lastActiveAt: identity.connectedAt,
       closing: false,
-      closed: new Promise<void>((resolve) => (resolveClosed = resolve)),
+      closed,
+      resolveClosed,
+      queued: [],
+      inFlight: 0,
+      readingPaused: false,
+      disconnectStarted: false,
     };
     this.connections.set(connection.connectionId, connection);
     this.options.counters.mutable.websocket.connects += 1;
@@ -298,8 +374,13 @@ export class WebSocketGateway implements ConnectionRegistry {
       if (connection.closing) return;
       connection.lastActiveAt = Date.now();
       this.armIdleTimer(connection);
-      this.track(this.route(connection, data, isBinary));
+      connection.queued.push({ data, isBinary });
+      this.pump(connection);
     });
+    // The client read what was waiting: room for replies again.
+    rawSocket.on('drain', () => this.pump(connection));
+    // ws has answered a ping with a pong: a client that pings and never reads is paused like any other.
+    socket.on('ping', () => this.adjustReading(connection));
     socket.on('error', (error) => {
       // ws closes the connection itself (1009 for a message over maxPayload, 1002 for protocol errors).
       connection.closing = true;
@@ -310,9 +391,70 @@ export class WebSocketGateway implements ConnectionRegistry {
       clearTimeout(connection.idleTimer);
       clearTimeout(connection.lifetimeTimer);
       this.connections.delete(connection.connectionId);
-      const run = this.runDisconnect(connection, code, reason.toString('utf8'));
-      void run.then(resolveClosed);
+      connection.socketClosed = { code, reason: reason.toString('utf8') };
+      // Frames received before the close still reach their routes (API Gateway had routed them), then `$disconnect`.
+      this.pump(connection);
     });
+  }
+
+  /**
+   * Gives a connection's queued frames to their routes, oldest first, while fewer than
+   * maxInFlightPerConnection run and its client has room for their replies; then pauses or resumes
+   * reading its socket. Once the socket is closed and the queue is empty, runs `$disconnect`.
+   */
+  private pump(connection: LiveConnection): void {
+    const { limits } = this.options;
+    while (
+      connection.queued.length > 0 &&
+      connection.inFlight < limits.maxInFlightPerConnection &&
+      (connection.socketClosed !== undefined || unsentBytes(connection) <= this.sendBudgetBytes)
+    ) {
+      const frame = connection.queued.shift()!;
+      connection.inFlight += 1;
+      this.track(
+        this.route(connection, frame.data, frame.isBinary).finally(() => {
+          connection.inFlight -= 1;
+          this.pump(connection);
+        }),
+      );
+    }
+    if (connection.socketClosed) {
+      if (connection.queued.length === 0 && !connection.disconnectStarted) {
+        connection.disconnectStarted = true;
+        void this.runDisconnect(connection, connection.socketClosed.code, connection.socketClosed.reason).then(connection.resolveClosed);
+      }
+      return;
+    }
+    this.adjustReading(connection);
+  }
+
+  /** Reading a connection stops while its queue is full or its client leaves no room for replies (TCP backpressure). */
+  private adjustReading(connection: LiveConnection): void {
+    if (connection.socketClosed) return;
+    const over =
+      connection.queued.length >= this.options.limits.maxQueuedFramesPerConnection || unsentBytes(connection) > this.sendBudgetBytes;
+    if (over && !connection.readingPaused) {
+      connection.readingPaused = true;
+      connection.socket.pause();
+      this.options.counters.mutable.websocket.readPauses += 1;
+      this.options.logger.debug('websocket.reading_paused', {
+        connectionId: connection.connectionId,
+        queuedFrames: connection.queued.length,
+        unsentBytes: unsentBytes(connection),
+      });
+    } else if (!over && connection.readingPaused) {
+      connection.readingPaused = false;
+      connection.socket.resume();
+    }
+  }
+
+  /** Writes a frame for the client and records the connection's unsent bytes. */
+  private sendToClient(connection: LiveConnection, data: string | Buffer): void {
+    connection.socket.send(data, { binary: false });
+    const websocket = this.options.counters.mutable.websocket;
+    websocket.framesSent += 1;
+    websocket.peakUnsentBytes = Math.max(websocket.peakUnsentBytes, unsentBytes(connection));
+    this.adjustReading(connection);
   }
 
   private async route(connection: LiveConnection, data: Buffer, isBinary: boolean): Promise<void> {
@@ -342,10 +484,13 @@ export class WebSocketGateway implements ConnectionRegistry {
       const resultBody = (outcome.result as { body?: unknown }).body;
       reply = typeof resultBody === 'string' ? resultBody : resultBody === undefined || resultBody === null ? undefined : JSON.stringify(resultBody);
     }
-    if (reply !== undefined && !connection.closing && connection.socket.readyState === WebSocket.OPEN) {
-      connection.socket.send(reply, { binary: false });
-      this.options.counters.mutable.websocket.framesSent += 1;
+    if (reply === undefined || connection.closing || connection.socket.readyState !== WebSocket.OPEN) return;
+    if (Buffer.byteLength(reply) > this.options.limits.maxMessageBytes) {
+      // Over API Gateway's message limit: a handler bug, and the room reserved per frame in flight (CONNECTION_BOUNDS).
+      this.options.logger.error('websocket.route_reply_too_large', { connectionId: connection.connectionId, requestId, routeKey, bytes: Buffer.byteLength(reply) });
+      return;
     }
+    this.sendToClient(connection, reply);
   }
 
   private runDisconnect(connection: ConnectionIdentity, code: number, reason: string): Promise<void> {
@@ -464,7 +609,13 @@ function wildcardMatch(pattern: string, value: string): boolean {
   return regex.test(value);
 }
 
-function refuse(socket: Duplex, statusCode: number, body: unknown, requestId: string): void {
+/** Bytes written for the client and not yet taken by its TCP connection. */
+function unsentBytes(connection: LiveConnection): number {
+  return connection.socket.bufferedAmount;
+}
+
+/** Answers an upgrade with an HTTP status instead of 101, the way API Gateway refuses a connection. */
+export function refuseUpgrade(socket: Duplex, statusCode: number, body: unknown, requestId: string = randomUUID()): void {
   if (socket.destroyed) return;
   const payload = body === undefined || body === null ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   socket.end(
