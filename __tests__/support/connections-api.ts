@@ -36,6 +36,11 @@ export interface ConnectionsApi {
   attempts(connectionId: string): number;
   /** Holds every response this long, so concurrent posts overlap (to observe the parallelism bound). */
   setResponseDelay(ms: number): void;
+  /**
+   * Holds every response from now on until the returned function is called (a hung `@connections`, as when
+   * the function calling it times out); releasing answers them all.
+   */
+  holdResponses(): () => void;
   /** Most POSTs that were in flight at once since the last reset. */
   maxInFlight(): number;
   resetInFlight(): void;
@@ -50,6 +55,7 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
   const failures = new Map<string, { failure: InjectedFailure; remaining: number }>();
   const attemptCounts = new Map<string, number>();
   let responseDelayMs = 0;
+  let held: (() => void)[] | undefined;
   let inFlight = 0;
   let maxInFlight = 0;
 
@@ -104,7 +110,8 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const respond = () => handle(request, response, Buffer.concat(chunks));
-      if (responseDelayMs > 0) setTimeout(respond, responseDelayMs);
+      if (held) held.push(respond);
+      else if (responseDelayMs > 0) setTimeout(respond, responseDelayMs);
       else respond();
     });
   });
@@ -121,6 +128,14 @@ export async function startConnectionsApi(): Promise<ConnectionsApi> {
     attempts: (connectionId) => attemptCounts.get(connectionId) ?? 0,
     setResponseDelay: (ms) => {
       responseDelayMs = ms;
+    },
+    holdResponses: () => {
+      held ??= [];
+      return () => {
+        const waiting = held ?? [];
+        held = undefined;
+        for (const respond of waiting) respond();
+      };
     },
     maxInFlight: () => maxInFlight,
     resetInFlight: () => {
