@@ -9,7 +9,8 @@
  * - otherwise                   → Allow execute-api:Invoke on the event's methodArn, with the context
  *
  * Configuration comes from the environment (lib/schema.ts ENV): CHAT_AUTH_JWKS_URL, CHAT_AUTH_ISSUER,
- * CHAT_AUTH_AUDIENCE, CHAT_AUTH_USER_ID_CLAIM, CHAT_AUTH_ROLES_CLAIM, CHAT_AUTH_AGENT_ROLE.
+ * CHAT_AUTH_AUDIENCE, CHAT_AUTH_USER_ID_CLAIM, CHAT_AUTH_ROLES_CLAIM, CHAT_AUTH_AGENT_ROLE,
+ * CHAT_AUTH_MAX_TOKEN_AGE_SECONDS (tokens older than that, by `iat`, are refused whatever their `exp`).
  * One structured JSON log line per decision; never the token or its claims.
  */
 import {

@@ -46,6 +46,12 @@ export interface ChatFunctionProps {
   readonly logRetentionDays: number;
   readonly kmsKeyArn?: string;
   /**
+   * The id of the account the function runs in (an expression known at apply): only Lambda acting for this
+   * account may assume the role (`aws:SourceAccount` in its trust policy). It must not come from anything
+   * that depends on the role.
+   */
+  readonly accountId: string;
+  /**
    * How the function is invoked. With `deadLetterQueueArn` (it may be invoked asynchronously), failed
    * asynchronous invocations go to that queue after Lambda's retries (the model grants the role
    * `sqs:SendMessage` there); otherwise `synchronousOnly` says what invokes it, synchronously (the reason a
@@ -122,7 +128,7 @@ export class ChatFunction extends Construct {
       new IamRole(this, 'role', {
         name: functionName,
         description: `Execution role of ${functionName}`,
-        assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com'),
+        assumeRolePolicy: serviceTrustPolicy('lambda.amazonaws.com', props.accountId),
       }),
     );
     const resolve = (statements: FunctionModel['statements']): PolicyStatement[] =>

@@ -75,7 +75,7 @@ export interface ChatServerLambdaProps {
 
 /**
  * Verify tokens issued by any OpenID Connect issuer (Cognito, Auth0, Okta, Keycloak, ...): signature
- * against the issuer's JWKS, `iss`, `aud`, `exp`/`nbf`.
+ * against the issuer's JWKS, `iss`, `aud`, `exp`/`nbf`, and `iat` against `maxTokenAgeSeconds`.
  */
 export interface ChatServerJwtAuthProps {
   /** HTTPS URL of the issuer's JSON Web Key Set (the `jwks_uri` of its OpenID configuration). */
@@ -101,6 +101,12 @@ export interface ChatServerJwtAuthProps {
    * @default 'chat-agent'
    */
   readonly agentRole?: string;
+  /**
+   * Oldest token accepted, in seconds since its `iat` claim (60-604800), whatever its `exp`: a token without
+   * `iat`, older than this, or issued in the future (beyond the authorizer's clock tolerance) is refused.
+   * @default 86400 (one day; DEFAULTS.maxTokenAgeSeconds in lib/schema.ts)
+   */
+  readonly maxTokenAgeSeconds?: number;
 }
 
 /** Shortcut for an existing Cognito user pool: issuer and JWKS URL are derived from the pool id. */
@@ -129,6 +135,12 @@ export interface ChatServerCognitoAuthProps {
    * @default 'chat-agent'
    */
   readonly agentRole?: string;
+  /**
+   * Oldest token accepted, in seconds since its `iat` claim (60-604800), whatever its `exp`: a token without
+   * `iat`, older than this, or issued in the future (beyond the authorizer's clock tolerance) is refused.
+   * @default 86400 (one day; DEFAULTS.maxTokenAgeSeconds in lib/schema.ts)
+   */
+  readonly maxTokenAgeSeconds?: number;
 }
 
 /** Create a Cognito user pool, a public app client and the agent group, and verify their ID tokens. */
@@ -145,6 +157,12 @@ export interface ChatServerNewCognitoUserPoolAuthProps {
    * @default false (administrators create users)
    */
   readonly selfSignUp?: boolean;
+  /**
+   * Oldest token accepted, in seconds since its `iat` claim (60-604800), whatever its `exp`: a token without
+   * `iat`, older than this, or issued in the future (beyond the authorizer's clock tolerance) is refused.
+   * @default 86400 (one day; DEFAULTS.maxTokenAgeSeconds in lib/schema.ts)
+   */
+  readonly maxTokenAgeSeconds?: number;
 }
 
 /**
@@ -188,6 +206,8 @@ export interface ChatServerPlanTimeAuthProps {
   readonly agentRole: string;
   /** A boolean token: self sign-up in a created pool. */
   readonly selfSignUp: boolean;
+  /** A number token: oldest token accepted, in seconds since its `iat`. */
+  readonly maxTokenAgeSeconds: number;
 }
 
 /** How clients prove who they are at `$connect`. There is no default: choose one. */
@@ -329,6 +349,8 @@ export type ResolvedAuth =
       readonly userIdClaim: string;
       readonly rolesClaim: string;
       readonly agentRole: string;
+      /** Seconds since `iat`; absent (the local runtime's settings) means DEFAULTS.maxTokenAgeSeconds. */
+      readonly maxTokenAgeSeconds?: number;
     }
   | {
       readonly mode: 'create-cognito-user-pool';
@@ -336,6 +358,8 @@ export type ResolvedAuth =
       readonly rolesClaim: string;
       readonly agentRole: string;
       readonly selfSignUp: boolean;
+      /** Seconds since `iat`; absent means DEFAULTS.maxTokenAgeSeconds. */
+      readonly maxTokenAgeSeconds?: number;
     }
   | { readonly mode: 'none' }
   | ({ readonly mode: 'plan-time' } & ChatServerPlanTimeAuthProps);
@@ -415,20 +439,24 @@ function checkAudience(value: unknown): string {
 
 function claims(
   auth: Record<string, unknown>,
-): { userIdClaim: string; rolesClaim: string; agentRole: string } {
+): { userIdClaim: string; rolesClaim: string; agentRole: string; maxTokenAgeSeconds: number } {
   return {
     userIdClaim: checkOrDefault<string>('userIdClaim', auth.userIdClaim),
     rolesClaim: checkOrDefault<string>('rolesClaim', auth.rolesClaim),
     agentRole: checkOrDefault<string>('agentRole', auth.agentRole),
+    maxTokenAgeSeconds: checkOrDefault<number>('maxTokenAgeSeconds', auth.maxTokenAgeSeconds),
   };
 }
 
 const AUTH_KINDS = {
-  planTime: ['planTimeMode', 'jwksUrl', 'issuer', 'audience', 'cognitoUserPoolId', 'cognitoClientId', 'userIdClaim', 'rolesClaim', 'agentRole', 'selfSignUp'],
+  planTime: [
+    'planTimeMode', 'jwksUrl', 'issuer', 'audience', 'cognitoUserPoolId', 'cognitoClientId', 'userIdClaim', 'rolesClaim', 'agentRole',
+    'selfSignUp', 'maxTokenAgeSeconds',
+  ],
   none: ['mode'],
-  jwt: ['jwksUrl', 'issuer', 'audience', 'userIdClaim', 'rolesClaim', 'agentRole'],
-  cognito: ['cognitoUserPoolId', 'cognitoClientId', 'region', 'userIdClaim', 'rolesClaim', 'agentRole'],
-  createCognitoUserPool: ['createCognitoUserPool', 'agentRole', 'selfSignUp'],
+  jwt: ['jwksUrl', 'issuer', 'audience', 'userIdClaim', 'rolesClaim', 'agentRole', 'maxTokenAgeSeconds'],
+  cognito: ['cognitoUserPoolId', 'cognitoClientId', 'region', 'userIdClaim', 'rolesClaim', 'agentRole', 'maxTokenAgeSeconds'],
+  createCognitoUserPool: ['createCognitoUserPool', 'agentRole', 'selfSignUp', 'maxTokenAgeSeconds'],
 } as const;
 
 const AUTH_REQUIRED_MESSAGE =

@@ -169,6 +169,9 @@ export class ChatServer extends Construct {
         resolve: (ref) => this.resolve(ref),
         logRetentionDays: config.logRetentionDays,
         kmsKeyArn: config.kmsKeyArn,
+        // The topic's owner is this account, read without a data source (no STS call at plan time); the
+        // topic depends on no role, so the roles can depend on it.
+        accountId: this.responderTopic.topic.owner,
         invocation: this.invocationOf(fn),
       });
     }

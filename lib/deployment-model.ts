@@ -24,6 +24,7 @@ import type { ResolvedChatServerProps } from './chat-server-props';
 import { HANDLER_WIRING, type TableAccess } from './handler-wiring';
 import {
   DEFAULT_BOT_FILTER_POLICY,
+  DEFAULTS,
   ENV,
   HANDLERS,
   LIMITS,
@@ -308,6 +309,7 @@ function environmentOf(id: HandlerId, settings: DeploymentSettings): Record<stri
       [ENV.userIdClaim]: auth.userIdClaim,
       [ENV.rolesClaim]: auth.rolesClaim,
       [ENV.agentRole]: auth.agentRole,
+      [ENV.maxTokenAgeSeconds]: String(auth.maxTokenAgeSeconds ?? DEFAULTS.maxTokenAgeSeconds),
     });
   } else {
     // Every other function gets the chat settings, so none falls back to a default that differs from the configured one.

@@ -22,6 +22,7 @@ export const CONFIG_ENV = {
   userIdClaim: ENV.userIdClaim,
   rolesClaim: ENV.rolesClaim,
   agentRole: ENV.agentRole,
+  maxTokenAgeSeconds: ENV.maxTokenAgeSeconds,
   cognitoUserPoolId: 'CHAT_AUTH_COGNITO_USER_POOL_ID',
   cognitoClientId: 'CHAT_AUTH_COGNITO_CLIENT_ID',
   selfSignUp: 'CHAT_AUTH_SELF_SIGN_UP',
@@ -91,7 +92,7 @@ export function appConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfi
   const props: ChatInfraStackProps = {
     name,
     region: get('region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
-    auth: authFromEnv(get, boolean),
+    auth: authFromEnv(get, boolean, integer),
     stateBackend: stateBucket
       ? { bucket: stateBucket, key: get('stateKey'), region: get('stateRegion'), kmsKeyId: get('stateKmsKeyId') }
       : undefined,
@@ -125,9 +126,11 @@ function nonEmpty(value: string | undefined): string | undefined {
 function authFromEnv(
   get: (key: keyof typeof CONFIG_ENV) => string | undefined,
   boolean: (key: keyof typeof CONFIG_ENV) => boolean | undefined,
+  integer: (key: keyof typeof CONFIG_ENV) => number | undefined,
 ): ChatServerAuthProps {
   const mode = get('authMode');
-  const claims = { userIdClaim: get('userIdClaim'), rolesClaim: get('rolesClaim'), agentRole: get('agentRole') };
+  const maxTokenAgeSeconds = integer('maxTokenAgeSeconds');
+  const claims = { userIdClaim: get('userIdClaim'), rolesClaim: get('rolesClaim'), agentRole: get('agentRole'), maxTokenAgeSeconds };
   if (mode === 'none') return { mode: 'none' };
   if (mode !== undefined && mode !== 'jwt') {
     throw new EnvConfigError(CONFIG_ENV.authMode, `must be "jwt" or "none", got "${mode}"`);
@@ -147,7 +150,7 @@ function authFromEnv(
     return { jwksUrl, issuer, audience, ...claims };
   }
   // Secure out of the box: no issuer configured → a Cognito user pool in the stack.
-  return { createCognitoUserPool: true, agentRole: claims.agentRole, selfSignUp: boolean('selfSignUp') };
+  return { createCognitoUserPool: true, agentRole: claims.agentRole, selfSignUp: boolean('selfSignUp'), maxTokenAgeSeconds };
 }
 
 /** `CHAT_TAGS`: a JSON object (`{"team":"support"}`) or `key=value` pairs separated by commas. */

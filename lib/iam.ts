@@ -40,10 +40,21 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   });
 }
 
-/** Trust policy letting one AWS service assume a role. */
-export function serviceTrustPolicy(service: string): string {
+/**
+ * Trust policy letting one AWS service assume a role. With `sourceAccount` (an account id, or an expression for
+ * one) the service may assume it only on behalf of that account's resources (`aws:SourceAccount`): the
+ * cross-service confused deputy guard.
+ */
+export function serviceTrustPolicy(service: string, sourceAccount?: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        ...(sourceAccount === undefined ? {} : { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } }),
+      },
+    ],
   });
 }

@@ -150,6 +150,8 @@ export const ENV = {
   userIdClaim: 'CHAT_AUTH_USER_ID_CLAIM',
   rolesClaim: 'CHAT_AUTH_ROLES_CLAIM',
   agentRole: 'CHAT_AUTH_AGENT_ROLE',
+  /** Oldest token (seconds since its `iat`) the authorizer accepts. */
+  maxTokenAgeSeconds: 'CHAT_AUTH_MAX_TOKEN_AGE_SECONDS',
   rateLimitMessages: 'CHAT_RATE_LIMIT_MESSAGES',
   rateLimitWindowSeconds: 'CHAT_RATE_LIMIT_WINDOW_SECONDS',
   logLevel: 'CHAT_LOG_LEVEL',
@@ -172,6 +174,8 @@ export const DEFAULTS = {
   userIdClaim: 'sub',
   rolesClaim: 'cognito:groups',
   agentRole: 'chat-agent',
+  /** One day: a token older than this is refused whatever its `exp` says (a far-future `exp` is not a lifetime). */
+  maxTokenAgeSeconds: 86400,
   rateLimitMessages: 20,
   rateLimitWindowSeconds: 10,
 } as const;

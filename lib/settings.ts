@@ -6,6 +6,7 @@
  * README. Free of cdktf.
  */
 import { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
+import { DEFAULTS } from './schema';
 
 /** A rule a value must follow: a JavaScript check for literal props, the same check as a Terraform expression. */
 export interface Rule {
@@ -340,6 +341,16 @@ export const SETTINGS = {
     default: defaults.agentRole,
     description: 'Value of the roles claim (the Cognito group, when the pool is created) that makes a connection an agent.',
     rules: [claimRule],
+  },
+  maxTokenAgeSeconds: {
+    prop: 'auth.maxTokenAgeSeconds',
+    variable: 'max_token_age_seconds',
+    type: 'number',
+    default: DEFAULTS.maxTokenAgeSeconds,
+    description:
+      'Oldest token the authorizer accepts, in seconds since its `iat` claim, whatever its `exp`: tokens without `iat` ' +
+      'are refused, and so are tokens issued in the future (beyond the clock tolerance).',
+    rules: [rules.integerBetween(60, 7 * 86400)],
   },
   selfSignUp: {
     prop: 'auth.selfSignUp',

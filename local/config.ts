@@ -49,6 +49,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd: string = process.cwd
         userIdClaim: env[ENV.userIdClaim] || undefined,
         rolesClaim: env[ENV.rolesClaim] || undefined,
         agentRole: env[ENV.agentRole] || undefined,
+        maxTokenAgeSeconds: settingFromEnv(env, ENV.maxTokenAgeSeconds, 'maxTokenAgeSeconds'),
       }
     : undefined;
 
@@ -89,7 +90,7 @@ function filterPolicy(raw: string | undefined): SnsFilterPolicy | null {
 }
 
 /** A numeric setting from its variable, checked by the setting's rules (lib/settings.ts); undefined when unset. */
-function settingFromEnv(env: NodeJS.ProcessEnv, variable: string, key: 'rateLimitMessages' | 'rateLimitWindowSeconds' | 'messageRetentionDays'): number | undefined {
+function settingFromEnv(env: NodeJS.ProcessEnv, variable: string, key: 'rateLimitMessages' | 'rateLimitWindowSeconds' | 'messageRetentionDays' | 'maxTokenAgeSeconds'): number | undefined {
   const raw = env[variable];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);

@@ -75,6 +75,8 @@ export interface LocalAuthOptions {
   readonly userIdClaim?: string;
   readonly rolesClaim?: string;
   readonly agentRole?: string;
+  /** Oldest token accepted, by its `iat`, in seconds. Default lib/schema.ts DEFAULTS (one day). */
+  readonly maxTokenAgeSeconds?: number;
 }
 
 /** A Lambda SNS handler subscribed to the bot topic. */
@@ -570,6 +572,7 @@ function localSettings(options: LocalChatOptions, name: string, logLevel: LogLev
           userIdClaim: options.auth.userIdClaim ?? defaults.userIdClaim,
           rolesClaim: options.auth.rolesClaim ?? defaults.rolesClaim,
           agentRole: options.auth.agentRole ?? defaults.agentRole,
+          maxTokenAgeSeconds: options.auth.maxTokenAgeSeconds,
         }
       : { mode: 'none' },
     snsTopicName: `${name}-responder`,

@@ -27,6 +27,7 @@ const AUTH_ENV_NAMES = [
   ENV.userIdClaim,
   ENV.rolesClaim,
   ENV.agentRole,
+  ENV.maxTokenAgeSeconds,
   ENV.logLevel,
 ] as const;
 
@@ -42,6 +43,7 @@ function configureAuthEnv(jwksUrl: string): void {
   delete process.env[ENV.userIdClaim];
   delete process.env[ENV.rolesClaim];
   delete process.env[ENV.agentRole];
+  delete process.env[ENV.maxTokenAgeSeconds];
   delete process.env[ENV.logLevel];
 }
 
@@ -128,6 +130,30 @@ describe('refused tokens (401 at $connect)', () => {
 
   test('GIVEN a token that is not valid before two minutes from now WHEN connecting THEN 401', async () => {
     await expectUnauthorized(browserConnect(await token({ sub: 'alice' }, { nbf: nowSeconds() + 120 })), 'TOKEN_NOT_YET_VALID');
+  });
+
+  test('GIVEN a token issued two days ago that expires next year WHEN connecting with the default maximum age (one day) THEN 401 TOKEN_TOO_OLD', async () => {
+    const token2DaysOld = await token({ sub: 'alice' }, { iat: nowSeconds() - 2 * 86400, exp: nowSeconds() + 365 * 86400 });
+    await expectUnauthorized(browserConnect(token2DaysOld), 'TOKEN_TOO_OLD');
+  });
+
+  test('GIVEN a configured maximum age of 10 minutes WHEN a token issued 20 minutes ago (valid exp) connects THEN 401 TOKEN_TOO_OLD', async () => {
+    process.env[ENV.maxTokenAgeSeconds] = '600';
+    await expectUnauthorized(browserConnect(await token({ sub: 'alice' }, { iat: nowSeconds() - 1200 })), 'TOKEN_TOO_OLD');
+  });
+
+  test('GIVEN a token whose iat is two minutes in the future (beyond the 30 s clock tolerance) WHEN connecting THEN 401 TOKEN_ISSUED_IN_FUTURE', async () => {
+    await expectUnauthorized(browserConnect(await token({ sub: 'alice' }, { iat: nowSeconds() + 120 })), 'TOKEN_ISSUED_IN_FUTURE');
+  });
+
+  test('GIVEN a token without iat WHEN connecting THEN 401 (iat is required to know its age)', async () => {
+    await expectUnauthorized(browserConnect(await token({ sub: 'alice' }, { iat: null })), 'CLAIM_INVALID');
+  });
+
+  test('GIVEN a maximum token age that is not a whole number WHEN a client connects THEN the authorizer fails closed', async () => {
+    process.env[ENV.maxTokenAgeSeconds] = '1d';
+    await expect(handler(browserConnect(await token({ sub: 'alice' })))).rejects.toThrow('Authorization unavailable');
+    expect(logLines.some((line) => line.includes('authorizer.config_error') && line.includes(ENV.maxTokenAgeSeconds))).toBe(true);
   });
 
   test('GIVEN a token without an expiry WHEN connecting THEN 401 (exp is required)', async () => {
@@ -226,6 +252,22 @@ describe('accepted tokens', () => {
 
   test('GIVEN a token that expired 10 s ago WHEN connecting THEN it is still accepted (30 s clock tolerance)', async () => {
     const result = await handler(browserConnect(await token({ sub: 'alice' }, { exp: nowSeconds() - 10 })));
+    expect(result.policyDocument.Statement[0].Effect).toBe('Allow');
+  });
+
+  test('GIVEN a configured maximum age of 10 minutes WHEN a token issued 9 minutes ago connects THEN Allow', async () => {
+    process.env[ENV.maxTokenAgeSeconds] = '600';
+    const result = await handler(browserConnect(await token({ sub: 'alice' }, { iat: nowSeconds() - 540 })));
+    expect(result.policyDocument.Statement[0].Effect).toBe('Allow');
+  });
+
+  test('GIVEN a token issued 20 hours ago WHEN connecting with the default maximum age (one day) THEN Allow', async () => {
+    const result = await handler(browserConnect(await token({ sub: 'alice' }, { iat: nowSeconds() - 20 * 3600 })));
+    expect(result).toMatchObject({ principalId: 'alice', policyDocument: { Statement: [{ Effect: 'Allow' }] } });
+  });
+
+  test('GIVEN a token whose iat is 10 s in the future WHEN connecting THEN Allow (within the 30 s clock tolerance)', async () => {
+    const result = await handler(browserConnect(await token({ sub: 'alice' }, { iat: nowSeconds() + 10 })));
     expect(result.policyDocument.Statement[0].Effect).toBe('Allow');
   });
 

@@ -78,6 +78,8 @@ export interface MintOptions {
   /** Seconds since epoch; `null` leaves the claim out. */
   readonly exp?: number | null;
   readonly nbf?: number;
+  /** Seconds since epoch (default: now); `null` leaves the claim out. */
+  readonly iat?: number | null;
   readonly kid?: string | null;
   readonly alg?: string;
 }
@@ -91,7 +93,8 @@ export async function mintToken(
 ): Promise<string> {
   const header: { alg: string; kid?: string } = { alg: options.alg ?? key.alg };
   if (options.kid !== null) header.kid = options.kid ?? key.kid;
-  let jwt = new SignJWT(claims).setProtectedHeader(header).setIssuedAt().setIssuer(options.issuer ?? defaults.issuer);
+  let jwt = new SignJWT(claims).setProtectedHeader(header).setIssuer(options.issuer ?? defaults.issuer);
+  if (options.iat !== null) jwt = jwt.setIssuedAt(options.iat);
   const audience = 'audience' in options ? options.audience : defaults.audience;
   if (audience !== undefined) jwt = jwt.setAudience(audience);
   if (options.exp !== null) jwt = jwt.setExpirationTime(options.exp ?? nowSeconds() + 3600);

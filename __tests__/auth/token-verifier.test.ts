@@ -254,4 +254,16 @@ describe('configuration checks', () => {
     });
     expect(() => authOptionsFromEnv({ CHAT_AUTH_ISSUER: 'x' })).toThrow(/CHAT_AUTH_JWKS_URL, CHAT_AUTH_AUDIENCE/);
   });
+
+  test('GIVEN a maximum token age WHEN options are read and resolved THEN it is used, one day when unset, and an unusable one is refused', () => {
+    const base = { CHAT_AUTH_JWKS_URL: 'https://idp.example.test/jwks.json', CHAT_AUTH_ISSUER: 'x', CHAT_AUTH_AUDIENCE: 'y' };
+    expect(authOptionsFromEnv({ ...base, CHAT_AUTH_MAX_TOKEN_AGE_SECONDS: '3600' }).maxTokenAgeSeconds).toBe(3600);
+    expect(createTokenVerifier(authOptionsFromEnv(base)).options.maxTokenAgeSeconds).toBe(86400);
+    expect(() => authOptionsFromEnv({ ...base, CHAT_AUTH_MAX_TOKEN_AGE_SECONDS: '-5' })).toThrow(/CHAT_AUTH_MAX_TOKEN_AGE_SECONDS must be a whole number/);
+    for (const maxTokenAgeSeconds of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createTokenVerifier({ jwksUrl: base.CHAT_AUTH_JWKS_URL, issuer: 'x', audience: 'y', maxTokenAgeSeconds })).toThrow(
+        /maxTokenAgeSeconds must be a positive whole number/,
+      );
+    }
+  });
 });

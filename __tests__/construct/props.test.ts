@@ -67,6 +67,7 @@ describe('ChatServer props', () => {
         userIdClaim: 'sub',
         rolesClaim: 'cognito:groups',
         agentRole: 'chat-agent',
+        maxTokenAgeSeconds: 86400,
       },
       domain: undefined,
       snsTopicName: 'chat-responder',
@@ -99,6 +100,7 @@ describe('ChatServer props', () => {
       userIdClaim: 'sub',
       rolesClaim: 'cognito:groups',
       agentRole: 'chat-agent',
+      maxTokenAgeSeconds: DEFAULTS.maxTokenAgeSeconds,
     });
   });
 
@@ -129,6 +131,10 @@ describe('ChatServer props', () => {
     ['auth.userIdClaim: contains spaces', { auth: { ...TEST_JWT_AUTH, userIdClaim: 'user id' } }, /prop "auth.userIdClaim"/],
     ['auth.rolesClaim: empty', { auth: { ...TEST_JWT_AUTH, rolesClaim: '' } }, /prop "auth.rolesClaim"/],
     ['auth.agentRole: contains spaces', { auth: { ...TEST_JWT_AUTH, agentRole: 'chat agent' } }, /prop "auth.agentRole"/],
+    ['auth.maxTokenAgeSeconds: below a minute', { auth: { ...TEST_JWT_AUTH, maxTokenAgeSeconds: 59 } }, /prop "auth.maxTokenAgeSeconds": must be an integer from 60 to 604800, got 59/],
+    ['auth.maxTokenAgeSeconds: above a week', { auth: { ...TEST_JWT_AUTH, maxTokenAgeSeconds: 604801 } }, /prop "auth.maxTokenAgeSeconds": must be an integer from 60 to 604800/],
+    ['auth.maxTokenAgeSeconds: not an integer', { auth: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientId: 'abc', maxTokenAgeSeconds: 3600.5 } }, /prop "auth.maxTokenAgeSeconds"/],
+    ['auth.maxTokenAgeSeconds: a string', { auth: { createCognitoUserPool: true, maxTokenAgeSeconds: '3600' } }, /prop "auth.maxTokenAgeSeconds"/],
     ['auth.cognitoUserPoolId: malformed', { auth: { cognitoUserPoolId: 'pool', cognitoClientId: 'abc' } }, /prop "auth.cognitoUserPoolId"/],
     ['auth.cognitoClientId: malformed', { auth: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientId: 'a-b' } }, /prop "auth.cognitoClientId"/],
     ['auth.region: malformed', { auth: { cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientId: 'abc', region: 'europe' } }, /prop "auth.region"/],

@@ -34,6 +34,7 @@ import {
   resourceList,
   resourcesOf,
   synthChatServer,
+  TEST_JWT_AUTH,
   synthChatServerString,
   type Json,
 } from './support/synth';
@@ -218,16 +219,26 @@ describe('functions', () => {
     expect(withQueue.map((f) => f.function_name)).toEqual(['chat-bot-reply']);
   });
 
-  test('roles: every function has its own role, assumable by Lambda only', () => {
+  test('roles: every function has its own role, assumable by Lambda only, and only on behalf of this account', () => {
+    // GIVEN the account id as the stack knows it without an STS call: the owner of its topic
+    const account = refTo(json, 'aws_sns_topic', () => true, 'owner');
     const roles = resourceList(json, 'aws_lambda_function').map((f) => f.role);
     expect(new Set(roles).size).toBe(roles.length);
     for (const fn of resourceList(json, 'aws_lambda_function')) {
       const roleName = /aws_iam_role\.([^.]+)\.arn/.exec(fn.role)![1];
       const trust = JSON.parse(resourcesOf(json, 'aws_iam_role')[roleName].assume_role_policy);
+      // THEN Lambda may assume the role for this account's functions only (aws:SourceAccount: no confused deputy)
       expect(trust.Statement).toEqual([
-        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:SourceAccount': account } },
+        },
       ]);
     }
+    // AND the topic that names the account depends on no role (no cycle through the trust policies)
+    expect(JSON.stringify(onlyResource(json, 'aws_sns_topic'))).not.toContain('aws_iam_role');
   });
 
   test('environment: each function gets exactly its environment in the deployment model, every reference resolved', () => {
@@ -251,6 +262,18 @@ describe('functions', () => {
       CHAT_RATE_LIMIT_WINDOW_SECONDS: '60',
     });
     expect(customEnv.CHAT_CONNECTIONS_ENDPOINT).toMatch(/\/live$/);
+  });
+
+  test('environment: the maximum token age reaches the authorizer, and only the authorizer', () => {
+    // GIVEN a deployment that accepts tokens up to an hour old
+    const custom = synthChatServer(baseProps({ auth: { ...TEST_JWT_AUTH, maxTokenAgeSeconds: 3600 } }));
+    const functions = resourceList(custom, 'aws_lambda_function');
+    // THEN the authorizer is configured with it, and no other function carries the setting
+    expect(functions.find((f) => f.function_name === 'chat-authorizer')!.environment.variables.CHAT_AUTH_MAX_TOKEN_AGE_SECONDS).toBe('3600');
+    const others = functions.filter((f) => f.function_name !== 'chat-authorizer');
+    expect(others.filter((f) => 'CHAT_AUTH_MAX_TOKEN_AGE_SECONDS' in f.environment.variables)).toEqual([]);
+    // AND by default it is one day
+    expect(fnByName('chat-authorizer').environment.variables.CHAT_AUTH_MAX_TOKEN_AGE_SECONDS).toBe('86400');
   });
 });
 
@@ -671,6 +694,7 @@ describe('auth', () => {
       CHAT_AUTH_AUDIENCE: refTo(pooled, 'aws_cognito_user_pool_client', () => true, 'id'),
       CHAT_AUTH_ROLES_CLAIM: 'cognito:groups',
       CHAT_AUTH_AGENT_ROLE: 'chat-agent',
+      CHAT_AUTH_MAX_TOKEN_AGE_SECONDS: '86400',
     });
     const selfService = synthChatServer(
       baseProps({ auth: { createCognitoUserPool: true, selfSignUp: true, agentRole: 'support' }, deletionProtection: false }),

@@ -180,11 +180,21 @@ describe('configuration from the environment (main.ts)', () => {
         CHAT_AUTH_AUDIENCE: TEST_JWT_AUTH.audience,
         CHAT_AUTH_ROLES_CLAIM: 'roles',
       }).props.auth,
-    ).toEqual({ ...TEST_JWT_AUTH, userIdClaim: undefined, rolesClaim: 'roles', agentRole: undefined });
+    ).toEqual({ ...TEST_JWT_AUTH, userIdClaim: undefined, rolesClaim: 'roles', agentRole: undefined, maxTokenAgeSeconds: undefined });
     expect(
       appConfigFromEnv({ CHAT_AUTH_COGNITO_USER_POOL_ID: 'eu-west-1_Abc', CHAT_AUTH_COGNITO_CLIENT_ID: 'abc' }).props.auth,
     ).toMatchObject({ cognitoUserPoolId: 'eu-west-1_Abc', cognitoClientId: 'abc' });
     expect(appConfigFromEnv({ CHAT_AUTH_MODE: 'none', CHAT_AUTH_ISSUER: 'x' }).props.auth).toEqual({ mode: 'none' });
+  });
+
+  test('auth variables: CHAT_AUTH_MAX_TOKEN_AGE_SECONDS sets the maximum token age of every kind of token auth', () => {
+    // GIVEN a maximum age of an hour WHEN the default app reads its environment THEN each kind of auth carries it
+    expect(appConfigFromEnv({ CHAT_AUTH_MAX_TOKEN_AGE_SECONDS: '3600' }).props.auth).toMatchObject({ createCognitoUserPool: true, maxTokenAgeSeconds: 3600 });
+    expect(
+      appConfigFromEnv({ CHAT_AUTH_COGNITO_USER_POOL_ID: 'eu-west-1_Abc', CHAT_AUTH_COGNITO_CLIENT_ID: 'abc', CHAT_AUTH_MAX_TOKEN_AGE_SECONDS: '3600' }).props.auth,
+    ).toMatchObject({ maxTokenAgeSeconds: 3600 });
+    // AND a value that is not a whole number is refused, naming the variable
+    expect(() => appConfigFromEnv({ CHAT_AUTH_MAX_TOKEN_AGE_SECONDS: '1d' })).toThrow(/CHAT_AUTH_MAX_TOKEN_AGE_SECONDS must be an integer/);
   });
 
   test('auth variables: an incomplete issuer configuration names the missing variable', () => {

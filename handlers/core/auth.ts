@@ -22,7 +22,7 @@ export const ALLOWED_ALGORITHMS: readonly string[] = [
   'ES256', 'ES384', 'ES512',
 ];
 
-/** Accepted clock skew between the issuer and us for `exp` / `nbf`. */
+/** Accepted clock skew between the issuer and us for `exp`, `nbf` and `iat` (an `iat` in the future beyond it is refused). */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** After a JWKS fetch, an unknown `kid` does not trigger another fetch for this long (protects the issuer and us). */
@@ -66,6 +66,8 @@ export type AuthFailureReason =
   | 'SIGNATURE_INVALID'
   | 'TOKEN_EXPIRED'
   | 'TOKEN_NOT_YET_VALID'
+  | 'TOKEN_TOO_OLD'
+  | 'TOKEN_ISSUED_IN_FUTURE'
   | 'ISSUER_MISMATCH'
   | 'AUDIENCE_MISMATCH'
   | 'CLAIM_INVALID'
@@ -119,6 +121,11 @@ export interface TokenVerifierOptions {
   readonly rolesClaim?: string;
   /** Value of the roles claim that grants the agent role. Default `chat-agent`. */
   readonly agentRole?: string;
+  /**
+   * Oldest token accepted, in seconds since its `iat` (which tokens must then carry), whatever its `exp`.
+   * Default DEFAULTS.maxTokenAgeSeconds (one day).
+   */
+  readonly maxTokenAgeSeconds?: number;
   readonly jwksCooldownSeconds?: number;
   readonly jwksCacheMaxAgeSeconds?: number;
   readonly jwksTimeoutMs?: number;
@@ -132,6 +139,7 @@ export interface ResolvedTokenVerifierOptions {
   readonly userIdClaim: string;
   readonly rolesClaim: string;
   readonly agentRole: string;
+  readonly maxTokenAgeSeconds: number;
   readonly jwksCooldownSeconds: number;
   readonly jwksCacheMaxAgeSeconds: number;
   readonly jwksTimeoutMs: number;
@@ -175,6 +183,7 @@ export function resolveTokenVerifierOptions(options: TokenVerifierOptions): Reso
     userIdClaim: options.userIdClaim || DEFAULTS.userIdClaim,
     rolesClaim: options.rolesClaim || DEFAULTS.rolesClaim,
     agentRole: options.agentRole || DEFAULTS.agentRole,
+    maxTokenAgeSeconds: positiveIntegerOr(options.maxTokenAgeSeconds, DEFAULTS.maxTokenAgeSeconds, 'maxTokenAgeSeconds'),
     jwksCooldownSeconds: nonNegativeOr(options.jwksCooldownSeconds, DEFAULT_JWKS_COOLDOWN_SECONDS, 'jwksCooldownSeconds'),
     jwksCacheMaxAgeSeconds: nonNegativeOr(
       options.jwksCacheMaxAgeSeconds,
@@ -214,7 +223,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         // Cognito access tokens carry `client_id` instead of `aud`: checked below instead.
         audience: resolved.cognitoIssuer ? undefined : [...resolved.audiences],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['exp'],
+        // maxTokenAge makes jose require `iat`, refuse it older than this and refuse it in the future
+        // (both beyond clockTolerance): a far-future `exp` alone does not keep a token valid.
+        maxTokenAge: resolved.maxTokenAgeSeconds,
+        requiredClaims: ['exp', 'iat'],
       }));
     } catch (error) {
       throw new AuthError(failureReason(error), kid);
@@ -238,8 +250,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 /**
  * Reads verifier options from the environment the construct (and the local runtime) sets:
  * CHAT_AUTH_JWKS_URL, CHAT_AUTH_ISSUER, CHAT_AUTH_AUDIENCE (comma separated for several),
- * CHAT_AUTH_USER_ID_CLAIM, CHAT_AUTH_ROLES_CLAIM, CHAT_AUTH_AGENT_ROLE. Throws {@link AuthConfigError}
- * when a required one is missing.
+ * CHAT_AUTH_USER_ID_CLAIM, CHAT_AUTH_ROLES_CLAIM, CHAT_AUTH_AGENT_ROLE, CHAT_AUTH_MAX_TOKEN_AGE_SECONDS.
+ * Throws {@link AuthConfigError} when a required one is missing or the maximum age is not a whole number.
  */
 export function authOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TokenVerifierOptions {
   const missing = [ENV.jwksUrl, ENV.issuer, ENV.audience].filter((name) => !env[name]);
@@ -253,7 +265,16 @@ export function authOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): TokenV
     userIdClaim: env[ENV.userIdClaim] || undefined,
     rolesClaim: env[ENV.rolesClaim] || undefined,
     agentRole: env[ENV.agentRole] || undefined,
+    maxTokenAgeSeconds: integerFromEnv(env, ENV.maxTokenAgeSeconds),
   };
+}
+
+/** An optional whole-number variable; anything else fails closed (a typo must not remove the limit). */
+function integerFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw new AuthConfigError(`auth: ${name} must be a whole number of seconds`);
+  return Number(raw);
 }
 
 /** Header map as API Gateway (`string`) or Node's http module (`string | string[]`) delivers it. */
@@ -439,9 +460,12 @@ function cognitoAudienceMatches(payload: JWTPayload, audiences: readonly string[
 
 /** Maps jose's errors to our reason codes (their messages are not logged). */
 function failureReason(error: unknown): AuthFailureReason {
-  if (error instanceof joseErrors.JWTExpired) return 'TOKEN_EXPIRED';
+  if (error instanceof joseErrors.JWTExpired) return error.claim === 'iat' ? 'TOKEN_TOO_OLD' : 'TOKEN_EXPIRED';
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     switch (error.claim) {
+      case 'iat':
+        // Missing or not a number: CLAIM_INVALID. A numeric one failing the check is in the future (too old is JWTExpired).
+        return error.reason === 'check_failed' ? 'TOKEN_ISSUED_IN_FUTURE' : 'CLAIM_INVALID';
       case 'iss':
         return 'ISSUER_MISMATCH';
       case 'aud':
@@ -528,6 +552,14 @@ function policy(effect: 'Allow' | 'Deny', methodArn: string): AuthorizerResult['
     Version: '2012-10-17',
     Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: methodArn }],
   };
+}
+
+function positiveIntegerOr(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new AuthConfigError(`auth: ${name} must be a positive whole number of seconds`);
+  }
+  return value;
 }
 
 function nonNegativeOr(value: number | undefined, fallback: number, name: string): number {

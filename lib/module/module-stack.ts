@@ -53,6 +53,7 @@ export class ChatServerModuleStack extends TerraformStack {
         rolesClaim: text('rolesClaim'),
         agentRole: text('agentRole'),
         selfSignUp: bool('selfSignUp'),
+        maxTokenAgeSeconds: number('maxTokenAgeSeconds'),
       },
       domain: { domainName: text('domainName'), certificateArn: text('certificateArn'), hostedZoneId: text('hostedZoneId') },
       // The topic's default name needs the name, so the module writes it as Terraform does: null means default.

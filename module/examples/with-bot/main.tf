@@ -18,12 +18,19 @@ module "chat" {
   }
 }
 
+# Lambda may assume the bot's role only on behalf of this account (confused deputy guard). The account id is
+# read from the chat's topic ARN, which depends on no bot, rather than from aws_caller_identity (an STS call).
 data "aws_iam_policy_document" "assume_lambda" {
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [element(split(":", module.chat.responder_topic_arn), 4)]
     }
   }
 }
