@@ -16,7 +16,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { OutboxMessageAttribute } from '../lib/schema';
 import { getConfig } from './core/config';
-import { createLogger, type Logger } from './core/logging';
+import { createLogger, InternalFault, type Logger } from './core/logging';
 import type { ChatMessage } from './core/protocol';
 import { toChatMessage, type MessageOrigin, type StoredMessage } from './core/storage';
 
@@ -44,7 +44,7 @@ function insertedMessage(record: DynamoDBRecord): StoredMessage | undefined {
 }
 
 export function responderPayload(item: StoredMessage): ResponderPayload {
-  if (!item.origin) throw new Error(`Message ${item.messageId} has no origin snapshot`);
+  if (!item.origin) throw new InternalFault(`Message ${item.messageId} has no origin snapshot`);
   // The seed's message shape: the client's own clientMessageId is not for bots.
   const { clientMessageId: _clientMessageId, ...message } = toChatMessage(item);
   return { message, connection: item.origin.connection, requestMetadata: item.origin.requestMetadata };

@@ -8,7 +8,7 @@ import { LIMITS } from '../../lib/schema';
 import type { ChatConfig } from './config';
 import type { DeliveryResult, FrameDelivery } from './delivery';
 import { callerFromAuthorizer, resolveCaller, threadOf, type Caller } from './identity';
-import type { Logger } from './logging';
+import { InternalFault, type Logger } from './logging';
 import {
   ChatError,
   THREAD_LIST_LIMITS,
@@ -304,7 +304,7 @@ export class ChatService {
         message = (await idempotency.get(key)) ?? moved;
       }
     }
-    throw new Error(`No free timestamp for a message of thread ${first.threadId} after ${MAX_KEY_ATTEMPTS} attempts`);
+    throw new InternalFault(`No free timestamp for a message of thread ${first.threadId} after ${MAX_KEY_ATTEMPTS} attempts`);
   }
 
   // ---- thread state ---------------------------------------------------------------------

@@ -3,7 +3,8 @@
  * without the Lambda runtime's text prefix.
  *
  * Message content is never logged: fields named `text` are dropped at every level, so a careless call
- * site cannot leak what users wrote. Log lengths and ids instead.
+ * site cannot leak what users wrote, and errors keep their messages only when those are the server's
+ * own (see InternalFault). Log lengths and ids instead.
  */
 import { ENV } from '../../lib/schema';
 
@@ -31,15 +32,33 @@ function thresholdFromEnv(): LogLevel {
   return raw in LEVEL_RANK ? (raw as LogLevel) : 'info';
 }
 
-/** Errors become `{name, message, code?, statusCode?, stack?}`; stacks only at error level. */
+/**
+ * A server-side failure whose message names only server facts and ids (never client values), so
+ * logs keep it. Other errors' messages may quote what a client sent (the SDK's marshalling errors
+ * do), so logs keep only their name and stack frames.
+ */
+export class InternalFault extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InternalFault';
+  }
+}
+
+/** Errors whose messages are the server's own words: AWS service errors and configuration errors. */
+const SERVER_MESSAGE_ERRORS = new Set(['InternalFault', 'ConfigError', 'AuthConfigError']);
+
+/** Errors become `{name, message?, statusCode?, stack?}`; stacks only at error level, messages only when safe. */
 function serializeError(err: unknown, withStack: boolean): unknown {
-  if (!(err instanceof Error)) return err;
+  if (!(err instanceof Error)) return { type: typeof err };
   const meta = (err as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  const messageIsSafe = meta !== undefined || SERVER_MESSAGE_ERRORS.has(err.name);
+  // The stack's first line repeats the message.
+  const frames = err.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')).join('\n');
   return {
     name: err.name,
-    message: err.message,
+    ...(messageIsSafe ? { message: err.message } : {}),
     ...(meta?.httpStatusCode !== undefined ? { statusCode: meta.httpStatusCode } : {}),
-    ...(withStack && err.stack ? { stack: err.stack } : {}),
+    ...(withStack && frames ? { stack: frames } : {}),
   };
 }
 

@@ -20,10 +20,31 @@ import {
 export type RawFrame = Record<string, unknown>;
 
 /** DynamoDB rejects maps nested deeper than 32 levels; keep well inside. */
-const MAX_METADATA_DEPTH = 16;
-/** DynamoDB numbers: up to 38 digits, magnitude 1E-130 to 9.99E+125. */
-const MAX_NUMBER_MAGNITUDE = 9.99e125;
-const MIN_NUMBER_MAGNITUDE = 1e-130;
+export const MAX_METADATA_DEPTH = 16;
+
+/**
+ * The numbers a message can carry: DynamoDB stores 38 significant digits with magnitudes from 1E-130
+ * to 9.99E+125, and @aws-sdk/util-dynamodb refuses plain numbers beyond ±Number.MAX_SAFE_INTEGER
+ * (they would need NumberValue wrappers and read back as BigInt). A finite double inside both prints
+ * (String(n)) as at most 17 significant digits, so it is stored exactly and reads back as itself.
+ */
+export const STORABLE_NUMBER = {
+  maxMagnitude: Number.MAX_SAFE_INTEGER,
+  minMagnitude: 1e-130,
+} as const;
+
+/** Metadata keys refused at any depth: they alter objects' prototypes in the SDK's (un)marshalling and in clients. */
+export const RESERVED_METADATA_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** True for a number DynamoDB and the SDK store and read back unchanged (0 for -0). */
+export function isStorableNumber(value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  const magnitude = Math.abs(value);
+  return magnitude === 0 || (magnitude <= STORABLE_NUMBER.maxMagnitude && magnitude >= STORABLE_NUMBER.minMagnitude);
+}
+
+/** Smallest `before` accepted: timestamps are milliseconds since the epoch. */
+const MIN_BEFORE = 1;
 const MAX_SENDER_LENGTH = 128;
 const ACTION_ECHO_MAX_LENGTH = 64;
 
@@ -117,47 +138,78 @@ export function validateSender(value: unknown): string | undefined {
   return value;
 }
 
-function checkMetadataValue(value: unknown, path: string, depth: number): void {
-  if (depth > MAX_METADATA_DEPTH) throw invalid(`metadata is nested deeper than ${MAX_METADATA_DEPTH} levels`);
+/** `metadata.a[0]["odd key"]`: where in the metadata a refusal applies. */
+function childPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** True when a value sits deeper than `MAX_METADATA_DEPTH` levels; stops there, so any input is safe to walk. */
+function nestsTooDeep(value: unknown, depth: number): boolean {
+  if (depth > MAX_METADATA_DEPTH) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return children.some((child) => nestsTooDeep(child, depth + 1));
+}
+
+function checkMetadataValue(value: unknown, path: string): void {
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) throw invalid(`metadata ${path} contains an unpaired UTF-16 surrogate`);
+    if (LONE_SURROGATE.test(value)) throw invalid(`${path} contains an unpaired UTF-16 surrogate`);
     return;
   }
   if (typeof value === 'number') {
-    const magnitude = Math.abs(value);
-    if (magnitude !== 0 && (magnitude > MAX_NUMBER_MAGNITUDE || magnitude < MIN_NUMBER_MAGNITUDE)) {
-      throw invalid(`metadata ${path} is a number outside the storable range`);
+    if (!isStorableNumber(value)) {
+      throw invalid(
+        `${path} is a number outside the storable range: at most ${STORABLE_NUMBER.maxMagnitude} ` +
+          `and, unless 0, at least ${STORABLE_NUMBER.minMagnitude} in magnitude`,
+      );
     }
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => checkMetadataValue(item, `${path}[${index}]`, depth + 1));
+    // An index loop, not forEach: a hole (direct invocations only) is refused, not skipped.
+    for (let index = 0; index < value.length; index++) checkMetadataValue(value[index], childPath(path, index));
     return;
   }
-  if (typeof value === 'object') {
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-      if (key === '') throw invalid(`metadata ${path} has an empty key`);
-      if (LONE_SURROGATE.test(key)) throw invalid(`metadata ${path} has a key with an unpaired surrogate`);
-      checkMetadataValue(item, `${path}.${key}`, depth + 1);
+  if (typeof value === 'object' && isPlainObject(value)) {
+    // Object.keys: JSON.parse makes "__proto__" an own key, which `in`-style lookups would miss.
+    for (const key of Object.keys(value)) {
+      if (key === '') throw invalid(`${path} has an empty key`);
+      if (LONE_SURROGATE.test(key)) throw invalid(`${path} has a key with an unpaired UTF-16 surrogate`);
+      if (RESERVED_METADATA_KEYS.includes(key)) {
+        throw invalid(`${childPath(path, key)} uses a reserved key; ${RESERVED_METADATA_KEYS.join(', ')} are not allowed`);
+      }
+      checkMetadataValue(value[key], childPath(path, key));
     }
     return;
   }
-  throw invalid(`metadata ${path} has an unsupported value`);
+  throw invalid(`${path} has an unsupported value; use JSON strings, numbers, booleans, null, arrays and objects`);
 }
 
-/** Free-form metadata: a JSON object of at most LIMITS.maxMetadataBytes serialized. Defaults to {}. */
-export function validateMetadata(value: unknown): Record<string, unknown> {
+/**
+ * Free-form metadata: a JSON object of at most LIMITS.maxMetadataBytes serialized, nested at most
+ * MAX_METADATA_DEPTH levels, whose numbers are storable and whose keys are not reserved. Defaults to {}.
+ * `field` names it in refusals (`message.metadata` for bot replies).
+ */
+export function validateMetadata(value: unknown, field = 'metadata'): Record<string, unknown> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalid('metadata must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !isPlainObject(value)) {
+    throw invalid(`${field} must be a JSON object`);
   }
+  // Depth first: serializing a deeper structure could exhaust the stack.
+  if (nestsTooDeep(value, 0)) throw invalid(`${field} is nested deeper than ${MAX_METADATA_DEPTH} levels`);
   const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
   if (bytes > LIMITS.maxMetadataBytes) {
-    throw tooLarge(`metadata is ${bytes} bytes serialized; the maximum is ${LIMITS.maxMetadataBytes}`);
+    throw tooLarge(`${field} is ${bytes} bytes serialized; the maximum is ${LIMITS.maxMetadataBytes}`);
   }
-  checkMetadataValue(value, '', 0);
-  return value as Record<string, unknown>;
+  checkMetadataValue(value, field);
+  return value;
 }
 
 function optionalBoundedInteger(raw: RawFrame, field: string, max: number): number | undefined {
@@ -191,10 +243,12 @@ export function validateHistoryRequest(raw: RawFrame): HistoryRequest {
   const limit = optionalBoundedInteger(raw, 'limit', LIMITS.historyMaxLimit);
   if (limit !== undefined) request.limit = limit;
   if (raw.before !== undefined) {
-    if (typeof raw.before !== 'number' || !Number.isFinite(raw.before) || raw.before <= 0) {
-      throw invalid('before must be a positive number (a message timestamp)');
+    // Fractional: timestamps step by 0.001 within a millisecond (a page's nextBefore is one).
+    const { before } = raw;
+    if (typeof before !== 'number' || !(before >= MIN_BEFORE && before <= STORABLE_NUMBER.maxMagnitude)) {
+      throw invalid(`before must be a message timestamp: a number from ${MIN_BEFORE} to ${STORABLE_NUMBER.maxMagnitude}`);
     }
-    request.before = raw.before;
+    request.before = before;
   }
   return request;
 }
@@ -250,7 +304,7 @@ export function validateBotReplyInput(input: unknown): BotReplyInput {
   const messageFields = rawMessage as RawFrame;
   const message: BotReplyInput['message'] = {
     text: validateText(messageFields.text, 'message.text'),
-    metadata: validateMetadata(messageFields.metadata),
+    metadata: validateMetadata(messageFields.metadata, 'message.metadata'),
   };
   const messageId = optionalId(messageFields, 'messageId');
   if (messageId !== undefined) message.messageId = messageId;

@@ -6,6 +6,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from './client';
+import { InternalFault } from '../logging';
 import type { StoredMessage } from './records';
 
 export function userIdempotencyKey(threadId: string, clientMessageId: string): string {
@@ -52,7 +53,8 @@ export class IdempotencyStore {
       const existing = await this.get(key);
       if (existing) return { claimed: false, existing };
     }
-    throw new Error(`Idempotency record ${key} could neither be claimed nor read`);
+    // The key holds the client's clientMessageId: not in the message, which is logged.
+    throw new InternalFault('An idempotency record could neither be claimed nor read');
   }
 
   async get(key: string): Promise<StoredMessage | undefined> {
