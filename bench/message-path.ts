@@ -62,7 +62,7 @@ const BENCH_RATE_LIMIT = 1_000_000;
  * log lines go to stderr, and the demo bot's per-reply info lines (it logs at info whatever the
  * runtime's log level, local/demo-bot.ts) are dropped: at bench rates they would bury everything.
  */
-function logsToStderr(): () => void {
+export function logsToStderr(): () => void {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
@@ -83,12 +83,16 @@ function logsToStderr(): () => void {
   };
 }
 
-function start(demoBot: boolean): Promise<LocalChat> {
+/**
+ * The local runtime as the bench runs it: in memory, handlers at warn, logs on stderr; the per-connection
+ * rate limit lifted unless `productRateLimit` (a bench client sends far more than a person).
+ */
+export function startBenchRuntime(demoBot: boolean, { productRateLimit = false } = {}): Promise<LocalChat> {
   // Handlers log at warn: at thousands of requests a second the info lines would drown the report.
   return startLocalChat({
     port: 0,
     demoBot,
-    rateLimit: { messages: BENCH_RATE_LIMIT },
+    rateLimit: productRateLimit ? undefined : { messages: BENCH_RATE_LIMIT },
     logLevel: 'warn',
     logSink: (line) => process.stderr.write(`${line}\n`),
   });
@@ -116,7 +120,8 @@ function perMessage(after: CounterSnapshot, before: CounterSnapshot, messages: n
   };
 }
 
-function runLoadChild(
+/** Runs bench/load-client.ts in its own process; `onCheckpoint` runs at its checkpoints before it goes on. */
+export function runLoadChild(
   repoRoot: string,
   config: LoadConfig,
   timeoutMs: number,
@@ -156,7 +161,7 @@ function runLoadChild(
  * is subscribed; one message at a time, with and without a clientMessageId (the idempotency put).
  */
 async function hotPathProbe(messages: number, withClientMessageId: boolean): Promise<PerMessage & { messages: number }> {
-  const chat = await start(false);
+  const chat = await startBenchRuntime(false);
   const open = (query: string) =>
     new Promise<WebSocket>((resolve, reject) => {
       const socket = new WebSocket(`${chat.wsUrl}?${query}`);
@@ -208,7 +213,7 @@ async function measure(options: MessagePathOptions, repoRoot: string, log: (line
   log(`message path: hot-path probe (${options.hotPathMessages} messages, no bot)`);
   const hotPath = await hotPathProbe(options.hotPathMessages, true);
   const hotPathWithoutClientMessageId = await hotPathProbe(options.hotPathMessages, false);
-  const chat = await start(true);
+  const chat = await startBenchRuntime(true);
   try {
     let connected: CounterSnapshot | undefined;
     let drained: CounterSnapshot | undefined;

@@ -1,7 +1,8 @@
 /** Command-line options of `npm run bench`, with the full and `--quick` defaults. */
+import { DEFAULT_FUZZ_RUNS_PER_ROUTE } from './fuzz';
 
-export type SectionId = 'synth' | 'functions' | 'messages' | 'cost';
-export const ALL_SECTIONS: readonly SectionId[] = ['synth', 'functions', 'messages', 'cost'];
+export type SectionId = 'synth' | 'functions' | 'messages' | 'cost' | 'reliability';
+export const ALL_SECTIONS: readonly SectionId[] = ['synth', 'functions', 'messages', 'cost', 'reliability'];
 
 export interface BenchOptions {
   quick: boolean;
@@ -20,13 +21,22 @@ export interface BenchOptions {
   inFlightPerSender: number;
   drainSeconds: number;
   hotPathMessages: number;
+  /** Reliability: frames the flooding connection pipelines, fresh clients probed alone and under the flood. */
+  floodFrames: number;
+  fairnessProbes: number;
+  pausedReaderRequests: number;
+  /** Reliability: generated cases per route for the fuzzing (bench/fuzz.ts). */
+  fuzzRuns: number;
+  soakClients: number;
+  soakSeconds: number;
+  soakRate: number;
   resultsDir?: string;
 }
 
 export const USAGE = `npm run bench [-- options]
 
   --quick                  CI smoke run: fewer runs and clients, under 2 minutes
-  --only <list>            sections to run: synth,functions,messages,cost (default all)
+  --only <list>            sections to run: synth,functions,messages,cost,reliability (default all)
   --skip-baselines         synth without the ts-node baselines (no npm install needed)
   --synth-runs <n>         synth runs of this project (default 5; quick 1)
   --baseline-runs <n>      runs of each ts-node baseline (default 3; quick 1)
@@ -40,6 +50,13 @@ export const USAGE = `npm run bench [-- options]
   --in-flight <n>          messages awaiting ack per sender in the burst (default 1)
   --hot-path-messages <n>  messages in each message.send hot-path probe (default 100; quick 20)
   --drain-seconds <n>      how long to wait for late acks, deliveries and bot replies (default 30)
+  --flood-frames <n>       reliability: frames one connection pipelines (default 2000)
+  --fairness-probes <n>    reliability: fresh clients probed alone and under the flood (default 20; quick 5)
+  --paused-requests <n>    reliability: history requests of a client that never reads (default 1000; quick 200)
+  --fuzz-runs <n>          reliability: generated cases per route (default 10000; quick 200)
+  --soak-clients <n>       reliability: connections in the soak (default 300; quick 40)
+  --soak-seconds <n>       reliability: soak length (default 600; quick 15)
+  --soak-rate <n>          reliability: soak's total user messages/s (default 30; quick 10)
   --results-dir <dir>      where to write the JSON (default bench/results)
   --markdown [file]        print the tables of a results file (default latest.json) as markdown
   --help                   this text`;
@@ -69,6 +86,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     inFlightPerSender: 1,
     drainSeconds: 30,
     hotPathMessages: quick ? 20 : 100,
+    floodFrames: 2000,
+    fairnessProbes: quick ? 5 : 20,
+    pausedReaderRequests: quick ? 200 : 1000,
+    fuzzRuns: quick ? 200 : DEFAULT_FUZZ_RUNS_PER_ROUTE,
+    soakClients: quick ? 40 : 300,
+    soakSeconds: quick ? 15 : 600,
+    soakRate: quick ? 10 : 30,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -101,6 +125,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       case '--in-flight': options.inFlightPerSender = Math.max(1, positive(arg, next())); break;
       case '--hot-path-messages': options.hotPathMessages = Math.max(1, positive(arg, next())); break;
       case '--drain-seconds': options.drainSeconds = Math.max(1, positive(arg, next())); break;
+      case '--flood-frames': options.floodFrames = Math.max(1, positive(arg, next())); break;
+      case '--fairness-probes': options.fairnessProbes = Math.max(1, positive(arg, next())); break;
+      case '--paused-requests': options.pausedReaderRequests = Math.max(1, positive(arg, next())); break;
+      case '--fuzz-runs': options.fuzzRuns = Math.max(1, positive(arg, next())); break;
+      case '--soak-clients': options.soakClients = Math.max(2, positive(arg, next())); break;
+      case '--soak-seconds': options.soakSeconds = Math.max(1, positive(arg, next())); break;
+      case '--soak-rate': options.soakRate = Math.max(1, positive(arg, next())); break;
       case '--results-dir': options.resultsDir = next(); break;
       default:
         throw new Error(`unknown option "${arg}"\n\n${USAGE}`);

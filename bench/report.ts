@@ -6,6 +6,7 @@
 import type { CostResult } from './cost';
 import type { FunctionsResult } from './functions';
 import type { MessagePathResult } from './message-path';
+import type { ReliabilityResult } from './reliability';
 import type { SynthResult } from './synth';
 import { formatTable, markdownTable, type Cell } from './table';
 
@@ -28,6 +29,7 @@ export interface BenchResults {
   functions?: FunctionsResult;
   messagePath?: MessagePathResult;
   cost?: CostResult;
+  reliability?: ReliabilityResult;
   aims: Aim[];
   errors: string[];
   ok: boolean;
@@ -53,6 +55,12 @@ export const AIM_LIMITS = {
   ackP99Ms: 100,
   aimClients: 200,
   hotPathDynamoDbRequests: 3,
+  /** A fresh client's connect and ack, p95, while another connection floods. */
+  fairnessP95Ms: 250,
+  /** What a client that never reads may cost the runtime in resident memory. */
+  pausedReaderRssMb: 50,
+  /** Heap growth from the soak's first quarter to its last that still counts as flat. */
+  soakHeapGrowthMb: 20,
 };
 
 /** How the synth compares when every synth bundles (a fresh CI runner), and why the aim is missed if it is. */
@@ -161,7 +169,104 @@ export function computeAims(results: Omit<BenchResults, 'aims' | 'ok'>): Aim[] {
       status: messagePath.load.lostMessages === 0 ? 'met' : 'missed',
     });
   }
+  aims.push(...reliabilityAims(results.reliability));
   return aims;
+}
+
+function reliabilityAims(reliability: ReliabilityResult | undefined): Aim[] {
+  const aims: Aim[] = [];
+  const fairness = reliability?.fairness;
+  if (fairness) {
+    const worst = Math.max(fairness.underFlood.connectMs.p95, fairness.underFlood.ackMs.p95);
+    aims.push({
+      id: 'fairness',
+      aim: `a fresh client's connect and ack p95 < ${AIM_LIMITS.fairnessP95Ms} ms while another connection pipelines ${fairness.floodFrames} frames`,
+      measured: `connect ${fairness.underFlood.connectMs.p95} ms, ack ${fairness.underFlood.ackMs.p95} ms (alone ${fairness.alone.connectMs.p95} / ${fairness.alone.ackMs.p95} ms); the flood drained in ${fairness.floodDrainMs} ms`,
+      status: worst < AIM_LIMITS.fairnessP95Ms ? 'met' : 'missed',
+    });
+    const reader = fairness.pausedReader;
+    aims.push({
+      id: 'paused-reader',
+      aim: `a client that never reads costs < ${AIM_LIMITS.pausedReaderRssMb} MB and is sent at most its bound; every request answered once it reads`,
+      measured: `RSS +${reader.rssGrowthMb} MB over 15 s for ${reader.requests} requests of ${kb(reader.pageBytes)} KB pages; peak unsent ${kb(reader.peakUnsentBytes)} KB (bound ${kb(reader.boundBytes)} KB); ${reader.pagesReceivedAfterResume} of ${reader.requests} pages received`,
+      status:
+        reader.rssGrowthMb < AIM_LIMITS.pausedReaderRssMb && reader.peakUnsentBytes <= reader.boundBytes && reader.pagesReceivedAfterResume === reader.requests
+          ? 'met'
+          : 'missed',
+    });
+  }
+  const soak = reliability?.soak;
+  if (soak) {
+    const growth = round1(soak.heapUsedMb.lastQuarter - soak.heapUsedMb.firstQuarter);
+    const flat = growth <= AIM_LIMITS.soakHeapGrowthMb && soak.handles.lastQuarter <= soak.handles.firstQuarter * 1.1;
+    aims.push({
+      id: 'soak',
+      aim: `${soak.clients} clients for ${soak.seconds} s: heap flat (growth <= ${AIM_LIMITS.soakHeapGrowthMb} MB) and open handles flat (within 10%) from the first quarter to the last, no connection record left, nothing lost`,
+      measured: `heap ${soak.heapUsedMb.firstQuarter} → ${soak.heapUsedMb.lastQuarter} MB, handles ${soak.handles.firstQuarter} → ${soak.handles.lastQuarter}, records left ${soak.connectionRecordsLeft}, lost ${soak.lostMessages} of ${soak.sent}`,
+      status: flat && soak.connectionRecordsLeft === 0 && soak.lostMessages === 0 ? (soak.seconds >= 600 ? 'met' : 'not judged') : 'missed',
+      note: soak.seconds < 600 ? 'a short soak (quick run): the aim is judged on the full run\'s 10 minutes' : undefined,
+    });
+  }
+  const fuzz = reliability?.fuzz;
+  if (fuzz) {
+    const routes = Object.entries(fuzz.routes);
+    const internal = routes.reduce((sum, [, r]) => sum + r.internalErrors + r.uncaught + r.violations, 0);
+    const cases = routes.reduce((sum, [, r]) => sum + r.cases, 0);
+    aims.push({
+      id: 'fuzz',
+      aim: 'no INTERNAL_ERROR, no uncaught exception, nothing stored for a refused frame and every stored message equal to its ack, for any generated client input',
+      measured: `${internal} of ${cases} cases over ${routes.length} routes`,
+      status: internal === 0 ? 'met' : 'missed',
+    });
+  }
+  return aims;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function reliabilityTables(reliability: ReliabilityResult | undefined): Table[] {
+  const tables: Table[] = [];
+  const fairness = reliability?.fairness;
+  if (fairness) {
+    tables.push({
+      title: `5. Reliability: fairness, a fresh client alone and while one connection pipelines ${fairness.floodFrames} message.send frames (the product's rate limit)`,
+      headers: ['fresh client', 'connect ms p50/p95/p99', 'ack ms p50/p95/p99'],
+      rows: [
+        ['alone', lat(fairness.alone.connectMs), lat(fairness.alone.ackMs)],
+        ['under the flood', lat(fairness.underFlood.connectMs), lat(fairness.underFlood.ackMs)],
+      ],
+      notes: [
+        `the flood's frames answered when the first fresh client got its ack: ${fairness.floodAnsweredAtFirstProbeAck} of ${fairness.floodFrames}; the flood drained in ${fairness.floodDrainMs} ms`,
+        `a client that never reads, ${fairness.pausedReader.requests} thread.history requests for ${kb(fairness.pausedReader.pageBytes)} KB pages: RSS +${fairness.pausedReader.rssGrowthMb} MB over 15 s, peak unsent ${kb(fairness.pausedReader.peakUnsentBytes)} KB (bound ${kb(fairness.pausedReader.boundBytes)} KB), reading paused ${fairness.pausedReader.readPauses} times, ${fairness.pausedReader.pagesReceivedAfterResume} pages received once it read`,
+      ],
+    });
+  }
+  const soak = reliability?.soak;
+  if (soak) {
+    tables.push({
+      title: `6. Reliability: soak, ${soak.clients} clients at ${soak.messagesPerSecond} msg/s for ${soak.seconds} s (demo bot replying)`,
+      headers: ['', 'first quarter', 'last quarter', 'max'],
+      rows: [
+        ['heap used MB', soak.heapUsedMb.firstQuarter, soak.heapUsedMb.lastQuarter, soak.heapUsedMb.max],
+        ['RSS MB', soak.rssMb.firstQuarter, soak.rssMb.lastQuarter, soak.rssMb.max],
+        ['open handles', soak.handles.firstQuarter, soak.handles.lastQuarter, soak.handles.max],
+      ],
+      notes: [
+        `sent ${soak.sent}, lost ${soak.lostMessages}, ack ms p50/p95/p99 ${lat(soak.ackMs)}, error frames ${JSON.stringify(soak.errorFrames)}`,
+        `open handles before the clients connected ${soak.handlesBefore}, after they left ${soak.handlesAfter} (${fmtOps(soak.handlesAfterByKind)}: the functions' SDK clients keep their pooled keep-alive connections to the runtime); connection records left ${soak.connectionRecordsLeft}`,
+      ],
+    });
+  }
+  const fuzz = reliability?.fuzz;
+  if (fuzz) {
+    tables.push({
+      title: `7. Reliability: property-based fuzzing of every client frame and the bot-reply input (seed ${fuzz.seed})`,
+      headers: ['route', 'cases', 'accepted', 'refused', 'INTERNAL_ERROR', 'uncaught', 'other violations', 'seconds'],
+      rows: Object.entries(fuzz.routes).map(([route, r]) => [route, r.cases, r.accepted, r.refused, r.internalErrors, r.uncaught, r.violations, round1(r.durationMs / 1000)]),
+      notes: [],
+    });
+  }
+  return tables;
 }
 
 export function buildTables(results: BenchResults): Table[] {
@@ -259,8 +364,9 @@ export function buildTables(results: BenchResults): Table[] {
       ],
     });
   }
+  tables.push(...reliabilityTables(results.reliability));
   tables.push({
-    title: 'Aims (issue 6; reported, never asserted)',
+    title: 'Aims (issues 6 and 13; reported, never asserted)',
     headers: ['aim', 'measured', 'status', 'note'],
     rows: results.aims.map((a) => [a.aim, a.measured, a.status.toUpperCase(), a.note]),
     notes: [],

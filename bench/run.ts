@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: measured speed, size and cost, each next to a baseline measured in
  * the same run (these machines are shared: compare ratios, not absolutes). Sections: synth,
- * functions, message path, cost. Prints the tables and writes bench/results/<timestamp>.json, and
+ * functions, message path, cost, reliability (fuzzing, fairness, soak). Prints the tables and writes bench/results/<timestamp>.json, and
  * bench/results/latest.json (committed, quoted in help/performance.md) for a full run of every
  * section only: a quick or partial run never replaces it. Exits non-zero only when a section fails or a message is lost: time
  * aims are reported (met / missed), never asserted.
@@ -16,6 +16,8 @@ import { runMessagePathBench } from './message-path';
 import { ALL_SECTIONS, parseOptions, USAGE, type BenchOptions } from './options';
 import { computeAims, renderMarkdown, renderText, type BenchResults } from './report';
 import { runSynthBench, type LambdaConfig } from './synth';
+import { runFairnessBench, runSoakBench, type ReliabilityResult } from './reliability';
+import { DEFAULT_FUZZ_SEED, runFuzzBench } from './fuzz';
 
 const REPO_ROOT = resolve(__dirname, '..');
 
@@ -156,11 +158,39 @@ async function main(): Promise<number> {
     });
   }
 
+  if (options.sections.includes('reliability')) {
+    const reliability: ReliabilityResult = {};
+    reliability.fuzz = await section('reliability: fuzz', async () => ({
+      seed: DEFAULT_FUZZ_SEED,
+      routes: await runFuzzBench({ runsPerRoute: options.fuzzRuns, seed: DEFAULT_FUZZ_SEED }),
+    }));
+    reliability.fairness = await section('reliability: fairness', () =>
+      runFairnessBench({ floodFrames: options.floodFrames, probes: options.fairnessProbes, pausedReaderRequests: options.pausedReaderRequests, log }),
+    );
+    reliability.soak = await section('reliability: soak', () =>
+      runSoakBench({
+        repoRoot: REPO_ROOT,
+        clients: options.soakClients,
+        threads: Math.max(1, Math.round(options.soakClients / 4)),
+        seconds: options.soakSeconds,
+        messagesPerSecond: options.soakRate,
+        sampleSeconds: Math.max(1, Math.round(options.soakSeconds / 60)),
+        drainSeconds: options.drainSeconds,
+        log,
+      }),
+    );
+    results.reliability = reliability;
+  }
+
   results.finishedAt = new Date().toISOString();
   const lost = results.messagePath?.load.lostMessages ?? 0;
   const functionFailures = results.functions?.failures ?? [];
   if (functionFailures.length > 0) errors.push(`functions: ${functionFailures.length} invocation(s) failed: ${functionFailures[0]}`);
   if (lost > 0) errors.push(`message path: ${lost} message(s) lost`);
+  const soakLost = results.reliability?.soak?.lostMessages ?? 0;
+  if (soakLost > 0) errors.push(`soak: ${soakLost} message(s) lost`);
+  const fuzzInternal = Object.values(results.reliability?.fuzz?.routes ?? {}).reduce((sum, r) => sum + r.internalErrors + r.uncaught + r.violations, 0);
+  if (fuzzInternal > 0) errors.push(`fuzz: ${fuzzInternal} case(s) answered INTERNAL_ERROR, threw or broke a property`);
   const aims = computeAims(results);
   const final: BenchResults = { ...results, aims, ok: errors.length === 0 };
 
