@@ -155,6 +155,8 @@ export const ENV = {
   rateLimitMessages: 'CHAT_RATE_LIMIT_MESSAGES',
   rateLimitWindowSeconds: 'CHAT_RATE_LIMIT_WINDOW_SECONDS',
   logLevel: 'CHAT_LOG_LEVEL',
+  /** The chat server's `name`: the value of the metrics' dimension (lib/metrics.ts). */
+  instanceName: 'CHAT_INSTANCE_NAME',
 } as const;
 
 /** The variable holding each table's physical name (the construct sets it on the functions that use the table). */
