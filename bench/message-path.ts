@@ -84,13 +84,14 @@ export function logsToStderr(): () => void {
 }
 
 /**
- * The local runtime as the bench runs it: in memory, handlers at warn, logs on stderr; the per-connection
+ * The local runtime as the bench runs it: in memory unless given a `dataDir`, handlers at warn, logs on stderr; the per-connection
  * rate limit lifted unless `productRateLimit` (a bench client sends far more than a person).
  */
-export function startBenchRuntime(demoBot: boolean, { productRateLimit = false } = {}): Promise<LocalChat> {
+export function startBenchRuntime(demoBot: boolean, { productRateLimit = false, dataDir = undefined as string | undefined } = {}): Promise<LocalChat> {
   // Handlers log at warn: at thousands of requests a second the info lines would drown the report.
   return startLocalChat({
     port: 0,
+    dataDir,
     demoBot,
     rateLimit: productRateLimit ? undefined : { messages: BENCH_RATE_LIMIT },
     logLevel: 'warn',

@@ -7,6 +7,9 @@
  *   over the run, connection records left once every client has gone, messages lost.
  * The fuzzing figures come from bench/fuzz.ts. Nothing here is asserted: run.ts reports the aims.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
@@ -89,6 +92,10 @@ export interface SoakResult {
   messagesPerSecond: number;
   sent: number;
   lostMessages: number;
+  missingDeliveries: number;
+  missingBotReplies: number;
+  duplicateDeliveries: number;
+  lostSamples: string[];
   errorFrames: Record<string, number>;
   ackMs: LatencySummary;
   /** Before the clients connected, and after they all left and the runtime settled, with the kinds after. */
@@ -254,7 +261,10 @@ const median = (values: readonly number[]) => {
 
 export async function runSoakBench(options: SoakOptions): Promise<SoakResult> {
   const restoreStdout = logsToStderr();
-  const chat = await startBenchRuntime(true);
+  // On disk, as `npm start` runs: the stored messages must not count as memory growth (in memory they would),
+  // and the stream's and the topic's journals work under load.
+  const dataDir = mkdtempSync(join(tmpdir(), 'chat-soak-'));
+  const chat = await startBenchRuntime(true, { dataDir });
   const samples: SoakSample[] = [];
   let sampler: NodeJS.Timeout | undefined;
   try {
@@ -312,6 +322,10 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakResult> {
       messagesPerSecond: options.messagesPerSecond,
       sent: load.sent,
       lostMessages: load.lostMessages,
+      missingDeliveries: load.missingDeliveries,
+      missingBotReplies: load.missingBotReplies,
+      duplicateDeliveries: load.duplicateDeliveries,
+      lostSamples: load.lostSamples,
       errorFrames: load.errorFrames,
       ackMs: steady?.ackMs ?? summarizeLatencies([]),
       handlesBefore,
@@ -338,6 +352,7 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakResult> {
   } finally {
     clearInterval(sampler);
     await chat.close();
+    rmSync(dataDir, { recursive: true, force: true });
     restoreStdout();
   }
 }

@@ -244,7 +244,7 @@ function reliabilityTables(reliability: ReliabilityResult | undefined): Table[] 
   const soak = reliability?.soak;
   if (soak) {
     tables.push({
-      title: `6. Reliability: soak, ${soak.clients} clients at ${soak.messagesPerSecond} msg/s for ${soak.seconds} s (demo bot replying)`,
+      title: `6. Reliability: soak, ${soak.clients} clients at ${soak.messagesPerSecond} msg/s for ${soak.seconds} s (demo bot replying, data on disk)`,
       headers: ['', 'first quarter', 'last quarter', 'max'],
       rows: [
         ['heap used MB', soak.heapUsedMb.firstQuarter, soak.heapUsedMb.lastQuarter, soak.heapUsedMb.max],
@@ -252,7 +252,8 @@ function reliabilityTables(reliability: ReliabilityResult | undefined): Table[] 
         ['open handles', soak.handles.firstQuarter, soak.handles.lastQuarter, soak.handles.max],
       ],
       notes: [
-        `sent ${soak.sent}, lost ${soak.lostMessages}, ack ms p50/p95/p99 ${lat(soak.ackMs)}, error frames ${JSON.stringify(soak.errorFrames)}`,
+        `sent ${soak.sent}, lost ${soak.lostMessages} (missing deliveries ${soak.missingDeliveries}, missing bot replies ${soak.missingBotReplies}, duplicates ${soak.duplicateDeliveries}), ack ms p50/p95/p99 ${lat(soak.ackMs)}, error frames ${JSON.stringify(soak.errorFrames)}`,
+        ...(soak.lostSamples.length > 0 ? [`lost (first ${soak.lostSamples.length}): ${soak.lostSamples.join('; ')}`] : []),
         `open handles before the clients connected ${soak.handlesBefore}, after they left ${soak.handlesAfter} (${fmtOps(soak.handlesAfterByKind)}: the functions' SDK clients keep their pooled keep-alive connections to the runtime); connection records left ${soak.connectionRecordsLeft}`,
       ],
     });
