@@ -11,7 +11,9 @@
  * Configuration comes from the environment (lib/schema.ts ENV): CHAT_AUTH_JWKS_URL, CHAT_AUTH_ISSUER,
  * CHAT_AUTH_AUDIENCE, CHAT_AUTH_USER_ID_CLAIM, CHAT_AUTH_ROLES_CLAIM, CHAT_AUTH_AGENT_ROLE,
  * CHAT_AUTH_MAX_TOKEN_AGE_SECONDS (tokens older than that, by `iat`, are refused whatever their `exp`).
- * One structured JSON log line per decision; never the token or its claims.
+ * One structured JSON log line per decision; never the token or its claims. One metric line per allow
+ * (AuthorizerAllowed) or refusal (AuthorizerDenied: 401 and 403, with the server's reason code); a
+ * failure to reach the issuer's keys is an error, not a denial.
  */
 import {
   authOptionsFromEnv,
@@ -23,7 +25,9 @@ import {
   type ConnectionRequest,
   type TokenVerifier,
 } from './core/auth';
+import { METRICS } from '../lib/metrics';
 import { createLogger } from './core/logging';
+import { createMetricsWriter } from './core/metrics';
 
 /** The REQUEST authorizer event API Gateway sends for a WebSocket `$connect`. */
 export interface WebSocketAuthorizerEvent extends ConnectionRequest {
@@ -69,5 +73,8 @@ export async function handler(event: WebSocketAuthorizerEvent): Promise<Authoriz
   const fields = describeDecision(decision);
   if (decision.outcome === 'error') logger.error('authorizer.decision', fields);
   else logger.info('authorizer.decision', fields);
+  const metrics = createMetricsWriter({ requestId: event.requestContext?.requestId });
+  if (decision.outcome === 'allow') metrics.emit({ [METRICS.authorizerAllowed]: 1 });
+  else if (decision.outcome !== 'error') metrics.emit({ [METRICS.authorizerDenied]: 1 }, { reason: decision.reason, statusCode: decision.statusCode });
   return authorizerResponse(decision, event.methodArn);
 }

@@ -14,7 +14,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { OutboxMessageAttribute } from '../lib/schema';
+import { OUTBOX_CORRELATION_ATTRIBUTE, type OutboxMessageAttribute } from '../lib/schema';
 import { getConfig } from './core/config';
 import { createLogger, InternalFault, type Logger } from './core/logging';
 import type { ChatMessage } from './core/protocol';
@@ -53,17 +53,19 @@ export function responderPayload(item: StoredMessage): ResponderPayload {
 /**
  * The attributes subscription filter policies match on: exactly the keys of
  * OUTBOX_MESSAGE_ATTRIBUTES in lib/schema.ts (the construct checks filter policies against them, and
- * the type makes this list match it), all Strings.
+ * the type makes this list match it), and the correlation id (OUTBOX_CORRELATION_ATTRIBUTE); all
+ * Strings, well under SNS's 10 attributes per message.
  */
-function messageAttributes(values: Record<OutboxMessageAttribute, string>) {
+function messageAttributes(values: Record<OutboxMessageAttribute | typeof OUTBOX_CORRELATION_ATTRIBUTE, string>) {
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
   );
 }
 
-async function publish(item: StoredMessage, topicArn: string): Promise<void> {
+/** Publishes one message; resolves with SNS's MessageId (what SNS's delivery status logs name). */
+async function publish(item: StoredMessage, topicArn: string): Promise<string | undefined> {
   const payload = responderPayload(item);
-  await sns().send(
+  const published = await sns().send(
     new PublishCommand({
       TopicArn: topicArn,
       Message: JSON.stringify(payload),
@@ -71,14 +73,21 @@ async function publish(item: StoredMessage, topicArn: string): Promise<void> {
         threadId: item.threadId,
         messageType: item.messageType,
         isHumanOverride: String(payload.connection.isHumanOverride === true),
+        [OUTBOX_CORRELATION_ATTRIBUTE]: item.messageId,
       }),
     }),
   );
+  return published.MessageId;
 }
 
 type RecordOutcome = 'published' | 'skipped' | 'failed';
 
-async function publishRecord(record: DynamoDBRecord, topicArn: string, log: Logger): Promise<RecordOutcome> {
+async function publishRecord(
+  record: DynamoDBRecord,
+  topicArn: string,
+  log: Logger,
+  onPublished: (correlationId: string) => void,
+): Promise<RecordOutcome> {
   let item: StoredMessage | undefined;
   try {
     item = insertedMessage(record);
@@ -87,11 +96,21 @@ async function publishRecord(record: DynamoDBRecord, topicArn: string, log: Logg
       log.debug('outbox.skipped', { eventId: record.eventID, eventName: record.eventName });
       return 'skipped';
     }
-    await publish(item, topicArn);
-    log.debug('outbox.published', { threadId: item.threadId, messageId: item.messageId });
+    const snsMessageId = await publish(item, topicArn);
+    // One info line per message (as message.send writes one): the hop that follows a message from its stream record to its SNS message.
+    log.info('outbox.published', {
+      correlationId: item.messageId,
+      threadId: item.threadId,
+      messageId: item.messageId,
+      messageType: item.messageType,
+      sequenceNumber: record.dynamodb?.SequenceNumber,
+      snsMessageId,
+    });
+    onPublished(item.messageId);
     return 'published';
   } catch (err) {
     log.error('outbox.publish_failed', {
+      correlationId: item?.messageId,
       eventId: record.eventID,
       sequenceNumber: record.dynamodb?.SequenceNumber,
       threadId: item?.threadId,
@@ -111,8 +130,10 @@ export async function handler(
   const topicArn = getConfig().responderTopicArn();
   const records = event.Records ?? [];
   const counts: Record<RecordOutcome, number> = { published: 0, skipped: 0, failed: 0 };
+  // The batch line names the messages it published too, so a search for one message id finds it.
+  const correlationIds: string[] = [];
   for (const [index, record] of records.entries()) {
-    const outcome = await publishRecord(record, topicArn, log);
+    const outcome = await publishRecord(record, topicArn, log, (correlationId) => correlationIds.push(correlationId));
     counts[outcome]++;
     if (outcome !== 'failed') continue;
     // Lambda resumes a stream batch from the lowest failed sequence number; stop here so nothing
@@ -123,6 +144,7 @@ export async function handler(
       records: records.length,
       published: counts.published,
       skipped: counts.skipped,
+      correlationIds,
       retryFrom: itemIdentifier,
       notAttempted: records.length - index - 1,
       durationMs: Date.now() - started,
@@ -134,6 +156,7 @@ export async function handler(
     records: records.length,
     published: counts.published,
     skipped: counts.skipped,
+    correlationIds,
     durationMs: Date.now() - started,
   });
   return { batchItemFailures: [] };

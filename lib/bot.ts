@@ -4,9 +4,10 @@
  *
  * @example
  * ```ts
- * import { replyAsBot } from 'cdktf-chat-server/bot';
+ * import { correlationIdOf, replyAsBot } from 'cdktf-chat-server/bot';
+ * // record: one of the SNS event's Records; incoming = JSON.parse(record.Sns.Message).message
  * const result = await replyAsBot(
- *   { threadId, message: { text: 'Hello!', messageId: `reply-${incoming.messageId}` } },
+ *   { threadId, message: { text: 'Hello!', messageId: `reply-${incoming.messageId}` }, correlationId: correlationIdOf(record) },
  *   { functionName: process.env.CHAT_BOT_REPLY_FUNCTION_NAME! },
  * );
  * if (result.status === 'refused') console.log(result.reason); // e.g. HUMAN_TAKEOVER
@@ -15,6 +16,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { BotReplyResult } from '../handlers/core/chat-service';
 import type { BotReplyInput } from '../handlers/core/validation';
+import { OUTBOX_CORRELATION_ATTRIBUTE } from './schema';
 
 export type { BotReplyInput } from '../handlers/core/validation';
 export type { BotReplyRefusal, BotReplyResult } from '../handlers/core/chat-service';
@@ -39,11 +41,26 @@ export class BotReplyFunctionError extends Error {
 
 let defaultLambdaClient: LambdaClient | undefined;
 
+/** The part of an SNS event record (Lambda's `SNSEventRecord`) correlationIdOf reads. */
+export interface SnsRecordWithAttributes {
+  readonly Sns: { readonly MessageAttributes?: Readonly<Record<string, { readonly Value?: string } | undefined>> };
+}
+
+/**
+ * The correlation id of a message the chat published (its SNS message attribute `correlationId`, the
+ * message's id), to pass as `correlationId` to replyAsBot: bot-reply then writes it on its log lines.
+ * Undefined for a message without it (published by an older chat server).
+ */
+export function correlationIdOf(record: SnsRecordWithAttributes): string | undefined {
+  return record.Sns.MessageAttributes?.[OUTBOX_CORRELATION_ATTRIBUTE]?.Value;
+}
+
 /**
  * Replies into a thread as a bot. Resolves `{status: 'delivered', message, delivery}` or
  * `{status: 'refused', reason}` (HUMAN_TAKEOVER, THREAD_NOT_FOUND, USER_NOT_THREAD_OWNER,
  * INVALID_INPUT). Pass `message.messageId` (e.g. derived from the message you answer) to make
- * retries idempotent: the same messageId is stored and delivered once.
+ * retries idempotent: the same messageId is stored and delivered once. Pass `correlationId`
+ * (correlationIdOf the SNS record you answer) so the reply's log lines name the message it answers.
  */
 export async function replyAsBot(input: BotReplyInput, options: ReplyAsBotOptions): Promise<BotReplyResult> {
   const client = options.lambdaClient ?? (defaultLambdaClient ??= new LambdaClient({}));

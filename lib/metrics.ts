@@ -18,7 +18,10 @@ export const METRIC_DIMENSION = 'ChatServer';
 export const METRICS = {
   /** A user or agent message stored and acknowledged by message.send. */
   messagesSent: 'MessagesSent',
-  /** Posts of a message to a connection, by outcome: sent, connection gone (record cleaned), failed after retries. */
+  /**
+   * Posts of a frame to a connection (messages, typing and thread.status frames, told apart by the line's
+   * `frameType`), by outcome: sent, connection gone (record cleaned), failed after retries.
+   */
   deliveriesDelivered: 'DeliveriesDelivered',
   deliveriesStale: 'DeliveriesStale',
   deliveriesFailed: 'DeliveriesFailed',

@@ -237,6 +237,13 @@ export const OUTBOX_MESSAGE_ATTRIBUTES = {
 
 export type OutboxMessageAttribute = keyof typeof OUTBOX_MESSAGE_ATTRIBUTES;
 
+/**
+ * One more String attribute of every outbox SNS message: the message's correlation id (its messageId), which
+ * a bot passes back as bot-reply's `correlationId` so that one log query follows the message end to end.
+ * Not one of OUTBOX_MESSAGE_ATTRIBUTES: unique per message, it is nothing to filter on.
+ */
+export const OUTBOX_CORRELATION_ATTRIBUTE = 'correlationId';
+
 /** The usual bot's subscription filter: user messages only, and nothing while a human agent has taken the thread over. */
 export const DEFAULT_BOT_FILTER_POLICY = {
   messageType: ['user'],

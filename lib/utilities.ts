@@ -47,7 +47,13 @@ export type {
 } from '../handlers/core/protocol';
 export { ERROR_CODES } from '../handlers/core/protocol';
 
-export { BotReplyFunctionError, replyAsBot, type ReplyAsBotOptions } from './bot';
+export {
+  BotReplyFunctionError,
+  correlationIdOf,
+  replyAsBot,
+  type ReplyAsBotOptions,
+  type SnsRecordWithAttributes,
+} from './bot';
 
 // ---- operator actions ----------------------------------------------------------------------
 

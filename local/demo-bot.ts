@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SNSEvent } from 'aws-lambda';
+import { correlationIdOf } from '../lib/bot';
 
 /** What the chat publishes for every user message (the seed's payload). */
 export interface BotTopicPayload {
@@ -42,6 +43,8 @@ export interface BotReplyRequest {
   readonly userId?: string;
   readonly threadId: string;
   readonly message: { readonly text: string; readonly messageId?: string; readonly sender?: string; readonly metadata?: Record<string, unknown> };
+  /** The answered message's correlation id: bot-reply writes it on its log lines. */
+  readonly correlationId?: string;
 }
 export interface BotReplyResult {
   readonly status: 'delivered' | 'refused';
@@ -59,11 +62,13 @@ const lambda = new LambdaClient({});
 export async function handler(event: SNSEvent): Promise<void> {
   for (const record of event.Records) {
     const payload = JSON.parse(record.Sns.Message) as BotTopicPayload;
-    const reply = await replyTo(payload);
+    const correlationId = correlationIdOf(record);
+    const reply = await replyTo(payload, correlationId);
     // A refusal is not an error: a human agent has taken the thread over since the message was sent.
     log(reply.status === 'delivered' ? 'info' : 'warn', 'demo_bot.reply', {
       threadId: payload.message.threadId,
       inReplyTo: payload.message.messageId,
+      correlationId,
       status: reply.status,
       reason: reply.reason,
       delivered: reply.delivery?.delivered,
@@ -71,7 +76,7 @@ export async function handler(event: SNSEvent): Promise<void> {
   }
 }
 
-async function replyTo(payload: BotTopicPayload): Promise<BotReplyResult> {
+async function replyTo(payload: BotTopicPayload, correlationId: string | undefined): Promise<BotReplyResult> {
   const room = MAX_REPLY_LENGTH - PREFIX.length - SUFFIX.length;
   const quoted = payload.message.text.length > room ? `${payload.message.text.slice(0, room - 1)}…` : payload.message.text;
   const request: BotReplyRequest = {
@@ -83,6 +88,7 @@ async function replyTo(payload: BotTopicPayload): Promise<BotReplyResult> {
       sender: 'demo-bot',
       metadata: { inReplyTo: payload.message.messageId },
     },
+    correlationId,
   };
   const response = await lambda.send(
     new InvokeCommand({

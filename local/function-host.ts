@@ -12,7 +12,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { InvocationError, InvokeRequest, WorkerInit, WorkerMessage } from './function-worker';
 import type { CounterRegistry } from './counters';
-import type { RuntimeLogger } from './logger';
+import type { LogLevel, RuntimeLogger } from './logger';
 
 export type { InvocationError } from './function-worker';
 
@@ -43,6 +43,13 @@ export interface FunctionHostOptions {
   readonly clockOffsetMs?: number;
   readonly counters: CounterRegistry;
   readonly logger: RuntimeLogger;
+  /**
+   * Receives every line the functions write to stdout, exactly as written (their JSON log lines, already
+   * filtered by their CHAT_LOG_LEVEL, and their embedded-metric lines, which are written at every level),
+   * with the line's `level` (`info` for metric lines and lines that are not JSON log lines). Default: the
+   * lines go to this process's stdout, as written.
+   */
+  readonly functionOutput?: (line: string, level: LogLevel) => void;
 }
 
 export type InvocationOutcome =
@@ -205,7 +212,9 @@ class FunctionEnvironment {
     };
     // A TypeScript handler (a bot, a fixture) loads through tsx's require hook; bundles load as they are.
     const loader = init.function.file.endsWith('.ts') ? `require(${JSON.stringify(tsxLoader(init.function.file))});\n` : '';
-    const worker = new Worker(`${loader}${workerSource()}`, { eval: true, workerData: init, env: { ...spec.env }, execArgv: [] });
+    const output = options.functionOutput;
+    const worker = new Worker(`${loader}${workerSource()}`, { eval: true, workerData: init, env: { ...spec.env }, execArgv: [], stdout: output !== undefined });
+    if (output) forwardLines(worker.stdout, output);
     return new Promise<Worker>((resolve, reject) => {
       let ready = false;
       worker.on('message', (message: WorkerMessage) => {
@@ -247,6 +256,42 @@ class FunctionEnvironment {
       pending.resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: message, trace: [] } });
     }
   }
+}
+
+const LINE_LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
+
+/** The level a function's stdout line was written at: its JSON `level`, else `info` (metric lines, plain text). */
+function levelOfLine(line: string): LogLevel {
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    return typeof level === 'string' && LINE_LEVELS.has(level) ? (level as LogLevel) : 'info';
+  } catch {
+    return 'info';
+  }
+}
+
+/** Hands each complete line of a function's stdout to `output` unchanged (a last unterminated line at its end). */
+function forwardLines(stdout: NodeJS.ReadableStream, output: (line: string, level: LogLevel) => void): void {
+  let pending = '';
+  const emit = (line: string): void => {
+    if (line === '') return;
+    try {
+      output(line, levelOfLine(line));
+    } catch {
+      // A sink that cannot take the line (it expected JSON) must not crash the runtime: the line still shows.
+      process.stdout.write(`${line}\n`);
+    }
+  };
+  stdout.setEncoding('utf8');
+  stdout.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    lines.forEach(emit);
+  });
+  stdout.on('end', () => {
+    emit(pending);
+    pending = '';
+  });
 }
 
 /**

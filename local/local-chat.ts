@@ -135,7 +135,7 @@ export interface LocalChatOptions {
    * start; it then runs at normal speed. For reproducible screenshots. Default: the real clock.
    */
   readonly clockStartsAt?: number;
-  /** Sink for the runtime's own JSON log lines. Default: console. */
+  /** Sink for the log lines: the runtime's own, and what its functions write (their JSON log lines and metric lines, as written). Default: console and stdout. */
   readonly logSink?: (line: string, level: LogLevel) => void;
   /**
    * Changes the deployment model before the runtime starts (e.g. removes a statement from a function's
@@ -283,6 +283,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
         clockOffsetMs,
         counters,
         logger,
+        functionOutput: options.logSink,
       }),
       bots.length === 0
         ? Promise.resolve(undefined)
@@ -304,6 +305,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
             clockOffsetMs,
             counters,
             logger,
+            functionOutput: options.logSink,
           }),
     ]);
     for (const started of [chatStart, botStart]) if (started.status === 'fulfilled' && started.value) resources.push(started.value);

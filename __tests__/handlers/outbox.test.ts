@@ -6,8 +6,10 @@
  */
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { ENV, OUTBOX_FILTER_PATTERN } from '../../lib/schema';
+import { correlationIdOf, replyAsBot } from '../../lib/bot';
+import { ENV, OUTBOX_CORRELATION_ATTRIBUTE, OUTBOX_FILTER_PATTERN } from '../../lib/schema';
 import { handler as botReply } from '../../handlers/bot-reply';
 import { handler as outbox } from '../../handlers/outbox';
 import { readStream, streamEvent, streamsClient, toLambdaRecord } from '../support/dynamodb-streams';
@@ -123,10 +125,16 @@ test('GIVEN user, agent and bot messages stored through the handlers WHEN the ou
     ['userId', 'connectionId', 'threadId', 'lastSeen', 'isHumanOverride'].sort(),
   );
   expect(Object.keys(published[0].payload.requestMetadata).sort()).toEqual(['connectionId', 'userId', 'timestamp'].sort());
+  const attributes = (messageType: string, isHumanOverride: string, messageId: string) => ({
+    threadId: { Type: 'String', Value: threadId },
+    messageType: { Type: 'String', Value: messageType },
+    isHumanOverride: { Type: 'String', Value: isHumanOverride },
+    [OUTBOX_CORRELATION_ATTRIBUTE]: { Type: 'String', Value: messageId },
+  });
   expect(published.map((entry) => entry.attributes)).toEqual([
-    { threadId: { Type: 'String', Value: threadId }, messageType: { Type: 'String', Value: 'user' }, isHumanOverride: { Type: 'String', Value: 'false' } },
-    { threadId: { Type: 'String', Value: threadId }, messageType: { Type: 'String', Value: 'user' }, isHumanOverride: { Type: 'String', Value: 'true' } },
-    { threadId: { Type: 'String', Value: threadId }, messageType: { Type: 'String', Value: 'agent' }, isHumanOverride: { Type: 'String', Value: 'true' } },
+    attributes('user', 'false', plain.message.messageId),
+    attributes('user', 'true', underTakeover.message.messageId),
+    attributes('agent', 'true', fromAgent.message.messageId),
   ]);
   // A bot subscribed with the recommended filter policy only sees the message it should answer.
   expect((await drain(botQueue)).map((entry) => entry.payload.message.messageId)).toEqual([plain.message.messageId]);
@@ -198,4 +206,46 @@ test('GIVEN records the filter would drop (a bot reply) reaching the outbox anyw
   expect(await outbox(streamEvent(unfiltered))).toEqual({ batchItemFailures: [] });
 
   expect((await drain(allMessagesQueue)).map((entry) => entry.payload.message)).toEqual([ack.message]);
+});
+
+test('GIVEN a user message answered by a bot through replyAsBot with correlationIdOf its SNS record WHEN it goes message.send → stream → outbox → SNS → bot-reply THEN the SNS message carries the correlation attribute equal to the messageId and every log line of message.send, the outbox and bot-reply carries that id', async () => {
+  const threadId = newThreadId();
+  const erin = await harness.connect({ userId: 'erin', threadId });
+  // A bot's Lambda client, answered in process by the bot-reply handler (what the Invoke API would run).
+  const lambdaClient = {
+    send: async (command: InvokeCommand) => {
+      const input = JSON.parse(Buffer.from(command.input.Payload as Uint8Array).toString('utf8'));
+      const result = await botReply(input, { awsRequestId: 'bot-reply-request-1' });
+      return { Payload: Buffer.from(JSON.stringify(result)) };
+    },
+  } as unknown as LambdaClient;
+
+  let ack: any;
+  const logs = await captureLogs(async () => {
+    ack = await erin.send({ action: 'message.send', text: 'Where is my order?' });
+    const records = (await filteredStreamRecords()).filter((record) => record.dynamodb?.Keys?.threadId?.S === threadId);
+    await outbox(streamEvent(records), { awsRequestId: 'outbox-request-1' });
+    for (const entry of (await drain(botQueue)).filter((queued) => queued.payload.message.threadId === threadId)) {
+      const record = { Sns: { Message: JSON.stringify(entry.payload), MessageAttributes: entry.attributes } };
+      await replyAsBot(
+        { threadId, message: { text: 'On its way', messageId: `reply-${entry.payload.message.messageId}` }, correlationId: correlationIdOf(record) },
+        { functionName: 'chat-bot-reply', lambdaClient },
+      );
+    }
+  }, 'info');
+  const messageId: string = ack.message.messageId;
+
+  const published = (await drain(allMessagesQueue)).filter((entry) => entry.payload.message.threadId === threadId);
+  expect(published.map((entry) => entry.attributes[OUTBOX_CORRELATION_ATTRIBUTE])).toEqual([{ Type: 'String', Value: messageId }]);
+  const logLines = logs.filter((line) => line._aws === undefined);
+  const carriesId = (line: Record<string, any>) => line.correlationId === messageId || line.correlationIds?.includes(messageId);
+  expect(logLines.filter((line) => !carriesId(line))).toEqual([]);
+  expect(logLines).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ routeKey: 'message.send', event: 'request', messageId, correlationId: messageId }),
+      expect.objectContaining({ requestId: 'outbox-request-1', event: 'outbox.published', messageId, correlationId: messageId, snsMessageId: expect.any(String) }),
+      expect.objectContaining({ requestId: 'outbox-request-1', event: 'request', correlationIds: [messageId] }),
+      expect.objectContaining({ requestId: 'bot-reply-request-1', handler: 'bot-reply', outcome: 'delivered', correlationId: messageId }),
+    ]),
+  );
 });

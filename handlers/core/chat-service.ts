@@ -212,9 +212,11 @@ export class ChatService {
         message = claim.existing;
       }
     }
-    const stored = await this.store(message, key, permission, now);
+    // From here on the message exists: its id is the correlation id of every line about it.
+    const log = this.logger.child({ correlationId: message.messageId });
+    const stored = await this.store(message, key, permission, now, log);
     const delivery = stored.created
-      ? await this.deliverToThread(threadId, messageFrame(toChatMessage(stored.message)), context.connectionId)
+      ? await this.deliverToThread(threadId, messageFrame(toChatMessage(stored.message)), context.connectionId, log)
       : NO_DELIVERY;
     return { message: toChatMessage(stored.message), created: stored.created, delivery };
   }
@@ -286,13 +288,14 @@ export class ChatService {
     key: string | undefined,
     permission: { kind: 'owner'; userId: string } | { kind: 'agent' },
     now: number,
+    log: Logger = this.logger,
   ): Promise<{ message: StoredMessage; created: boolean }> {
     const { messages, threads, idempotency } = this.storage;
     let message = first;
     for (let attempt = 1; attempt <= MAX_KEY_ATTEMPTS; attempt++) {
       const outcome = await messages.put(message);
       if (outcome !== 'clash') return { message, created: outcome === 'created' };
-      this.logger.warn('message.timestamp_clash', { threadId: message.threadId, attempt });
+      log.warn('message.timestamp_clash', { threadId: message.threadId, messageId: message.messageId, attempt });
       const grant = await threads.nextTimestamp(message.threadId, permission, now, message.expiresAt);
       if (!grant) throw new ChatError('FORBIDDEN', 'You may not send into this thread');
       const moved: StoredMessage = { ...message, timestamp: grant.timestamp };
@@ -372,16 +375,17 @@ export class ChatService {
     return threadsFrame(await this.storage.threads.listByActivity(Math.min(limit, THREAD_LIST_LIMITS.maxLimit), activeSince));
   }
 
-  /** Posts a frame to every connection of a thread but `excludeConnectionId`. */
+  /** Posts a frame to every connection of a thread but `excludeConnectionId`; `log` writes the delivery warnings. */
   async deliverToThread(
     threadId: string,
     frame: Parameters<FrameDelivery['deliver']>[1],
     excludeConnectionId?: string,
+    log: Logger = this.logger,
   ): Promise<DeliveryResult> {
     const targets = (await this.storage.connections.listByThread(threadId))
       .map((connection) => connection.connectionId)
       .filter((connectionId) => connectionId !== excludeConnectionId);
     if (targets.length === 0) return { ...NO_DELIVERY };
-    return this.delivery.deliver(targets, frame);
+    return this.delivery.deliver(targets, frame, log);
   }
 }

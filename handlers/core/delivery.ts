@@ -31,6 +31,8 @@ export interface DeliveryOptions {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Told the counts and frame type of every fan-out (deliver), e.g. to write the delivery metrics; not of single posts. */
+  onFanOut?: (result: DeliveryResult, frameType: string | undefined) => void;
 }
 
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
@@ -83,34 +85,39 @@ export class FrameDelivery {
     this.options = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
   }
 
-  /** Posts one frame to many connections. */
-  async deliver(connectionIds: readonly string[], frame: ServerFrame | Record<string, unknown>): Promise<DeliveryResult> {
+  /** Posts one frame to many connections; `logger` (default: the delivery's) writes its warnings, e.g. with the message's correlation id. */
+  async deliver(
+    connectionIds: readonly string[],
+    frame: ServerFrame | Record<string, unknown>,
+    logger: Logger = this.logger,
+  ): Promise<DeliveryResult> {
     const data = serializeFrame(frame);
     const outcomes = await mapWithConcurrency(connectionIds, this.options.concurrency, (connectionId) =>
-      this.postBytes(connectionId, data),
+      this.postBytes(connectionId, data, logger),
     );
     const result: DeliveryResult = { delivered: 0, stale: 0, failed: 0 };
     for (const outcome of outcomes) result[outcome]++;
+    this.options.onFanOut?.(result, typeof frame.type === 'string' ? frame.type : undefined);
     return result;
   }
 
   /** Posts one frame to one connection. */
   async postFrame(connectionId: string, frame: ServerFrame | Record<string, unknown>): Promise<PostOutcome> {
-    return this.postBytes(connectionId, serializeFrame(frame));
+    return this.postBytes(connectionId, serializeFrame(frame), this.logger);
   }
 
-  private async postBytes(connectionId: string, data: Uint8Array): Promise<PostOutcome> {
+  private async postBytes(connectionId: string, data: Uint8Array, logger: Logger): Promise<PostOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.post(connectionId, data);
         return 'delivered';
       } catch (err) {
         if (isGone(err)) {
-          await this.removeStale(connectionId);
+          await this.removeStale(connectionId, logger);
           return 'stale';
         }
         if (!isRetryable(err) || attempt >= this.options.maxAttempts) {
-          this.logger.warn('delivery.failed', { targetConnectionId: connectionId, attempts: attempt, error: err });
+          logger.warn('delivery.failed', { targetConnectionId: connectionId, attempts: attempt, error: err });
           return 'failed';
         }
         const cap = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
@@ -119,15 +126,15 @@ export class FrameDelivery {
     }
   }
 
-  private async removeStale(connectionId: string): Promise<void> {
+  private async removeStale(connectionId: string, logger: Logger): Promise<void> {
     try {
       const removed = await this.onGone(connectionId);
-      this.logger.info(removed ? 'connection.stale_removed' : 'connection.stale_kept_connecting', {
+      logger.info(removed ? 'connection.stale_removed' : 'connection.stale_kept_connecting', {
         targetConnectionId: connectionId,
       });
     } catch (err) {
       // The record also expires by TTL; a failed cleanup costs one more 410 later, not correctness.
-      this.logger.warn('connection.stale_remove_failed', { targetConnectionId: connectionId, error: err });
+      logger.warn('connection.stale_remove_failed', { targetConnectionId: connectionId, error: err });
     }
   }
 }

@@ -288,11 +288,17 @@ export interface BotReplyInput {
     sender?: string;
     metadata?: Record<string, unknown>;
   };
+  /**
+   * The correlation id of the message being answered (its SNS message attribute OUTBOX_CORRELATION_ATTRIBUTE,
+   * the same as its messageId): bot-reply writes it on every log line, so one query follows the message
+   * from message.send to the reply.
+   */
+  correlationId?: string;
 }
 
 export function validateBotReplyInput(input: unknown): BotReplyInput {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw invalid('Input must be an object {userId?, threadId, message: {text, messageId?, sender?, metadata?}}');
+    throw invalid('Input must be an object {userId?, threadId, message: {text, messageId?, sender?, metadata?}, correlationId?}');
   }
   const raw = input as RawFrame;
   const threadId = requiredId(raw, 'threadId');
@@ -310,5 +316,11 @@ export function validateBotReplyInput(input: unknown): BotReplyInput {
   if (messageId !== undefined) message.messageId = messageId;
   const sender = validateSender(messageFields.sender);
   if (sender !== undefined) message.sender = sender;
-  return userId === undefined ? { threadId, message } : { userId, threadId, message };
+  const correlationId = optionalId(raw, 'correlationId');
+  return {
+    ...(userId !== undefined ? { userId } : {}),
+    threadId,
+    message,
+    ...(correlationId !== undefined ? { correlationId } : {}),
+  };
 }
