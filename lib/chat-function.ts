@@ -60,6 +60,11 @@ export interface ChatFunctionProps {
   readonly invocation:
     | { readonly deadLetterQueueArn: string; readonly concurrencyBound: string }
     | { readonly synchronousOnly: string; readonly concurrencyBound: string };
+  /**
+   * X-Ray tracing mode (`tracing_config`); a token is decided at plan time (the module's variable).
+   * @default 'Active'
+   */
+  readonly tracing?: 'Active' | 'PassThrough';
 }
 
 /** Why no function reserves concurrency, whatever bounds it. */
@@ -172,6 +177,8 @@ export class ChatFunction extends Construct {
       deadLetterConfig: deadLetterQueueArn ? { targetArn: deadLetterQueueArn } : undefined,
       // The handlers write one JSON object per line themselves; Text keeps those lines as they are.
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      // The role may write traces in either mode (the model's WriteTraces statement).
+      tracingConfig: { mode: props.tracing ?? 'Active' },
       // The log group exists (with its retention) before the first invocation could create it without
       // one, and the policies are in place before the function can run.
       dependsOn: [this.logGroup, this.policy, ...(this.keyPolicy ? [this.keyPolicy] : [])],
@@ -197,12 +204,14 @@ export class ChatFunction extends Construct {
       'Code integrity comes from the synth: the zip is built from the bundled sources and pinned by ' +
         'source_code_hash; AWS Signer profiles are outside the scope of this module.',
     );
-    skipCheckovCheck(
-      this.function,
-      'CKV_AWS_50',
-      'No X-Ray tracing: the handlers are not instrumented for it, and every function logs one structured line ' +
-        'per event with the request and connection ids, which correlates a message across functions.',
-    );
+    if (props.tracing === 'PassThrough') {
+      skipCheckovCheck(
+        this.function,
+        'CKV_AWS_50',
+        "Tracing is PassThrough by the tracing prop's choice: only requests sampled upstream are traced; every function " +
+          'logs one structured line per event with the request, connection and message ids, which correlates a message across functions.',
+      );
+    }
     if (keyGiven !== true) {
       skipCheckovCheck(
         this.function,

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { Token, Tokenization } from 'cdktf';
-import { CHAT_SERVER_DEFAULTS } from './chat-server-defaults';
+import { CHAT_SERVER_DEFAULTS, type LOG_LEVELS, type TRACING_MODES } from './chat-server-defaults';
 import { COGNITO_POOL_ID, REGION, SETTINGS, TAG_RULES, brokenRule, type Setting, type SettingKey } from './settings';
 
 export { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
@@ -236,6 +236,80 @@ export interface ChatServerBotProps {
   readonly deadLetterQueueName?: string;
 }
 
+/**
+ * The CloudWatch alarms (help/operations.md: a runbook entry per alarm). Every threshold is inclusive: the alarm
+ * goes off when the metric reaches it. Defaults: CHAT_SERVER_DEFAULTS.alarms (lib/chat-server-defaults.ts);
+ * the period each is judged over: ALARM_WINDOWS.
+ */
+export interface ChatServerAlarmsProps {
+  /**
+   * Create the alarms (`alarms: false` is the same as `{ enabled: false }`).
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Unhandled errors (Lambda `Errors`, Sum) of one function in 5 minutes.
+   * @default 1
+   */
+  readonly functionErrors?: number;
+  /**
+   * Throttled invocations (Lambda `Throttles`, Sum) of one function in 5 minutes.
+   * @default 1
+   */
+  readonly functionThrottles?: number;
+  /**
+   * p99 `Duration` of one function, in percent of its timeout (1-100), in 2 of 3 periods of 5 minutes.
+   * @default 80
+   */
+  readonly functionDurationPercentOfTimeout?: number;
+  /**
+   * Outbox `IteratorAge` (Maximum) in seconds, 5 minutes in a row: how far bots lag behind users.
+   * @default 60
+   */
+  readonly outboxIteratorAgeSeconds?: number;
+  /**
+   * Visible messages (SQS `ApproximateNumberOfMessagesVisible`, Maximum) of any dead-letter or failure queue.
+   * @default 1
+   */
+  readonly deadLetterQueueMessages?: number;
+  /**
+   * WebSocket `IntegrationError` (Sum) in 5 minutes: frames whose function answered an error.
+   * @default 5
+   */
+  readonly apiIntegrationErrors?: number;
+  /**
+   * WebSocket `ExecutionError` (Sum) in 5 minutes: frames API Gateway could not hand to their function.
+   * @default 1
+   */
+  readonly apiExecutionErrors?: number;
+  /**
+   * WebSocket `ClientError` in percent of `MessageCount` (1-100), 15 minutes in a row.
+   * @default 10
+   */
+  readonly apiClientErrorPercent?: number;
+  /**
+   * DynamoDB `ThrottledRequests` (Sum over the operations the handlers use) of one table in 5 minutes.
+   * @default 1
+   */
+  readonly dynamodbThrottledRequests?: number;
+  /**
+   * DynamoDB `SystemErrors` (Sum over the operations the handlers use) of one table in 5 minutes.
+   * @default 1
+   */
+  readonly dynamodbSystemErrors?: number;
+  /**
+   * Connects denied by the authorizer (the handlers' `AuthorizerDenied` metric, Sum) in 5 minutes.
+   * @default 100
+   */
+  readonly authorizerDenials?: number;
+}
+
+/** The log levels of the functions (CHAT_LOG_LEVEL). */
+export type ChatServerLogLevel = (typeof LOG_LEVELS)[number];
+
+/** Lambda's X-Ray tracing modes. */
+export type ChatServerTracingMode = (typeof TRACING_MODES)[number];
+
 export interface ChatServerProps {
   /**
    * Prefix of every physical resource name (tables `<name>-messages`, functions `<name>-connect`, IAM roles
@@ -324,7 +398,7 @@ export interface ChatServerProps {
   readonly configureApiGatewayAccountLogging?: boolean;
   /**
    * Where the handlers come from: a directory holding the `handlers/` sources (the HANDLERS entries of
-   * lib/schema.ts) and `lib/schema.ts`, bundled with esbuild at synth (esbuild must then be installed), or a
+   * lib/schema.ts) and the `lib/` files they import (`lib/schema.ts`, `lib/metrics.ts`), bundled with esbuild at synth (esbuild must then be installed), or a
    * built package's root, whose prebuilt bundles (`dist/bundles`) are used, each checked against its SHA-256.
    * Point it at a fork of the handlers to deploy your own.
    * @default the root of this package (installed: its shipped bundles; in this repository: the sources)
@@ -337,7 +411,45 @@ export interface ChatServerProps {
    * @default {} (subscribe bots later with subscribeBot)
    */
   readonly bots?: Readonly<Record<string, ChatServerBotProps>>;
+  /**
+   * Log level of every function (CHAT_LOG_LEVEL): `info` logs one line per event and never message text;
+   * `debug` adds details that may hold what users wrote (only while debugging); `warn` and `error` log less.
+   * @default 'info'
+   */
+  readonly logLevel?: ChatServerLogLevel;
+  /**
+   * X-Ray tracing of every function (each role may write traces either way).
+   * @default 'Active': Lambda samples invocations itself, so a slow message can be followed through the
+   * functions and their AWS calls; with `PassThrough` only requests sampled upstream are traced, and WebSocket
+   * frames never are
+   */
+  readonly tracing?: ChatServerTracingMode;
+  /**
+   * The CloudWatch alarms, on by default: `false` creates none, an object changes thresholds.
+   * @default { enabled: true } with the thresholds of ChatServerAlarmsProps
+   */
+  readonly alarms?: boolean | ChatServerAlarmsProps;
+  /**
+   * SNS topic receiving every alarm and OK notification. CloudWatch must be able to publish to it: a standard
+   * topic, not encrypted with the AWS managed key `alias/aws/sns` (CloudWatch cannot use it).
+   * @default a topic `<name>-alarms` (with the alarms), encrypted with `kmsKeyArn` (whose key policy must then let
+   * cloudwatch.amazonaws.com use it) or with a customer managed key created for it
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * Email addresses subscribed to the alarm topic (created or given); each confirms from the email SNS sends.
+   * @default []
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * The CloudWatch dashboard `<name>-chat`.
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
+
+/** The alarm settings after validation (numbers and booleans may be tokens: the module's variables). */
+export type ResolvedAlarms = Required<ChatServerAlarmsProps>;
 
 /** Auth after validation: what the authorizer and handlers are configured with. */
 export type ResolvedAuth =
@@ -382,6 +494,13 @@ export interface ResolvedChatServerProps {
   readonly handlerSourceRoot: string;
   /** A map of bots, or a token for a map (the module's `bots` variable). */
   readonly bots: Readonly<Record<string, ChatServerBotProps>> | string;
+  readonly logLevel: ChatServerLogLevel;
+  readonly tracing: ChatServerTracingMode;
+  readonly alarms: ResolvedAlarms;
+  readonly alarmTopicArn?: string;
+  /** The addresses, or a token for a list of them (the module's variable). */
+  readonly alarmEmails: readonly string[];
+  readonly dashboard: boolean;
 }
 
 /** A prop failed validation; `prop` is its path, e.g. `throttling.rateLimit`. */
@@ -397,7 +516,10 @@ export class ChatServerPropsError extends Error {
 
 /** Tokens (references to other resources) are only known at apply: their format is not checked. */
 function isToken(value: unknown): boolean {
-  return ((typeof value === 'string' || typeof value === 'number') && Token.isUnresolved(value)) || Tokenization.isResolvable(value);
+  return (
+    ((typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) && Token.isUnresolved(value)) ||
+    Tokenization.isResolvable(value)
+  );
 }
 
 function describe(value: unknown): string {
@@ -583,6 +705,36 @@ function resolveBots(value: unknown): Readonly<Record<string, ChatServerBotProps
   return bots as Record<string, ChatServerBotProps>;
 }
 
+/** Each alarm threshold prop and its setting. */
+export const ALARM_THRESHOLDS = {
+  functionErrors: 'alarmFunctionErrors',
+  functionThrottles: 'alarmFunctionThrottles',
+  functionDurationPercentOfTimeout: 'alarmFunctionDurationPercentOfTimeout',
+  outboxIteratorAgeSeconds: 'alarmOutboxIteratorAgeSeconds',
+  deadLetterQueueMessages: 'alarmDeadLetterQueueMessages',
+  apiIntegrationErrors: 'alarmApiIntegrationErrors',
+  apiExecutionErrors: 'alarmApiExecutionErrors',
+  apiClientErrorPercent: 'alarmApiClientErrorPercent',
+  dynamodbThrottledRequests: 'alarmDynamodbThrottledRequests',
+  dynamodbSystemErrors: 'alarmDynamodbSystemErrors',
+  authorizerDenials: 'alarmAuthorizerDenials',
+} as const satisfies Record<Exclude<keyof ChatServerAlarmsProps, 'enabled'>, SettingKey>;
+
+/** The alarms prop: `true`/`false`, or an object of thresholds (each checked against its setting). */
+function resolveAlarms(value: unknown): ResolvedAlarms {
+  if (typeof value === 'boolean' || isToken(value)) {
+    return resolveAlarms({ enabled: value });
+  }
+  const alarms = checkObject('alarms', value) ?? {};
+  const known = ['enabled', ...Object.keys(ALARM_THRESHOLDS)];
+  const stray = Object.keys(alarms).find((key) => !known.includes(key) && alarms[key] !== undefined);
+  if (stray) throw new ChatServerPropsError(`alarms.${stray}`, `is not an alarm setting (${known.join(', ')})`);
+  const thresholds = Object.fromEntries(
+    Object.entries(ALARM_THRESHOLDS).map(([prop, key]) => [prop, checkOrDefault<number>(key, alarms[prop])]),
+  ) as Omit<ResolvedAlarms, 'enabled'>;
+  return { enabled: checkOrDefault<boolean>('alarmsEnabled', alarms.enabled), ...thresholds };
+}
+
 /** Validates the props and applies every default. Throws ChatServerPropsError naming the first bad prop. */
 export function resolveChatServerProps(props: ChatServerProps | undefined): ResolvedChatServerProps {
   const raw = checkObject('props', props);
@@ -626,5 +778,11 @@ export function resolveChatServerProps(props: ChatServerProps | undefined): Reso
     configureApiGatewayAccountLogging: checkOrDefault<boolean>('configureApiGatewayAccountLogging', raw.configureApiGatewayAccountLogging),
     handlerSourceRoot,
     bots: resolveBots(raw.bots),
+    logLevel: checkOrDefault<ChatServerLogLevel>('logLevel', raw.logLevel),
+    tracing: checkOrDefault<ChatServerTracingMode>('tracing', raw.tracing),
+    alarms: resolveAlarms(raw.alarms),
+    alarmTopicArn: raw.alarmTopicArn === undefined ? undefined : check<string>('alarmTopicArn', raw.alarmTopicArn),
+    alarmEmails: checkOrDefault<readonly string[]>('alarmEmails', raw.alarmEmails),
+    dashboard: checkOrDefault<boolean>('dashboard', raw.dashboard),
   };
 }

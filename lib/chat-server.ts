@@ -10,9 +10,9 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { Apigatewayv2Api } from '@cdktf/provider-aws/lib/apigatewayv2-api';
 import type { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { ChatAlarms } from './alarms';
 import { bundleHandlers } from './bundling';
 import { ChatFunction, type ChatFunctionProps, type FunctionZip } from './chat-function';
-import { CHAT_SERVER_DEFAULTS } from './chat-server-defaults';
 import {
   ChatServerPropsError,
   resolveChatServerProps,
@@ -20,6 +20,7 @@ import {
   type ResolvedChatServerProps,
 } from './chat-server-props';
 import { ChatUserPool } from './cognito-user-pool';
+import { ChatDashboard } from './dashboard';
 import { createDeadLetterQueue } from './dead-letter-queue';
 import {
   deploymentModel,
@@ -38,7 +39,7 @@ import { Outbox } from './outbox';
 import { ResponderTopic, type BotFunction, type BotSubscription, type SubscribeBotOptions } from './responder-topic';
 import { functionSuffix, type HandlerId, type TableId } from './schema';
 import { createTables } from './tables';
-import type { Switch } from './switch';
+import { switchOf, type Switch } from './switch';
 import { tagResources } from './tags';
 import { ChatWebSocketApi, connectionsEndpointOf, createWebSocketApi, postToConnectionsArnOf } from './websocket-api';
 
@@ -94,6 +95,12 @@ export class ChatServer extends Construct {
   readonly auth: ChatServerAuthSettings;
   /** Whether connections are authenticated: the authorizer exists (a plan-time switch with `planTimeMode` auth). */
   readonly authentication: Switch;
+  /** The CloudWatch alarms and their topic (absent with `alarms: false`). */
+  readonly alarms?: ChatAlarms;
+  /** The CloudWatch dashboard `<name>-chat` (absent with `dashboard: false`). */
+  readonly dashboard?: ChatDashboard;
+  /** The dead-letter and failure queues, by name (the dashboard shows them all, bots subscribed later included). */
+  private readonly queueNames: string[] = [];
 
   constructor(scope: Construct, id: string, props: ChatServerProps, options: ChatServerRenderingOptions = {}) {
     super(scope, id);
@@ -105,7 +112,7 @@ export class ChatServer extends Construct {
       Annotations.of(this).addWarning(INSECURE_AUTH_WARNING);
     }
     this.checkAccountWideNames();
-    const model = deploymentModel({ ...config, logLevel: CHAT_SERVER_DEFAULTS.logLevel });
+    const model = deploymentModel(config);
     this.model = model;
 
     this.tables = createTables(this, {
@@ -173,6 +180,7 @@ export class ChatServer extends Construct {
         // topic depends on no role, so the roles can depend on it.
         accountId: this.responderTopic.topic.owner,
         invocation: this.invocationOf(fn),
+        tracing: config.tracing,
       });
     }
     this.functions = functions;
@@ -210,8 +218,71 @@ export class ChatServer extends Construct {
       policy: policyDocument(this.resolveStatements(invokePolicy.statements)),
     });
 
+    // The account's partition and region, read from the topic's ARN (no data source, no STS call at plan time).
+    const arnPart = (index: number): string => Fn.element(Fn.split(':', this.responderTopic.topicArn), index) as string;
+    const alarmsOn = switchOf(config.alarms.enabled);
+    this.queueNames.push(this.outbox.failureQueue.name, this.botReplyDeadLetterQueue.name);
+    if (alarmsOn !== false) {
+      this.alarms = new ChatAlarms(this, 'alarms', {
+        name,
+        enabled: alarmsOn,
+        thresholds: config.alarms,
+        topicArn: config.alarmTopicArn,
+        emails: config.alarmEmails,
+        kmsKeyArn: config.kmsKeyArn,
+        accountId: this.responderTopic.topic.owner,
+        partition: arnPart(1),
+        functions: functionsOf(model).map((fn) => ({
+          id: fn.id,
+          name: fn.name,
+          functionName: functions[fn.id].function.functionName,
+          timeout: fn.timeout,
+          enabled: fn.enabledWhen === 'authentication' ? this.authentication : true,
+        })),
+        outboxFunctionName: functions.outbox.function.functionName,
+        queues: [
+          {
+            id: 'outbox-failures',
+            queueName: this.outbox.failureQueue.name,
+            kind: 'outboxFailures',
+            meaning: 'stream records of user messages the outbox could not publish to the responder topic after its retries (bots never saw them)',
+          },
+          {
+            id: 'bot-reply-dlq',
+            queueName: this.botReplyDeadLetterQueue.name,
+            kind: 'botReplyDeadLetters',
+            meaning: 'asynchronous bot-reply invocations that failed every attempt (the replies were not stored)',
+          },
+        ],
+        apiId: this.webSocketApi.id,
+        stageName: config.stageName,
+        tableNames: Object.fromEntries(Object.entries(this.tables).map(([id, table]) => [id, table.name])) as Record<TableId, string>,
+        authentication: this.authentication,
+      });
+    }
+    const dashboardOn = switchOf(config.dashboard);
+    if (dashboardOn !== false) {
+      this.dashboard = new ChatDashboard(this, 'dashboard', {
+        name,
+        enabled: dashboardOn,
+        region: arnPart(3),
+        apiId: this.webSocketApi.id,
+        stageName: config.stageName,
+        functionNames: functionsOf(model).map((fn) => fn.name),
+        outboxFunctionName: functions.outbox.function.functionName,
+        queueNames: () => this.queueNames,
+      });
+    }
+
     if (typeof config.bots === 'string') {
-      this.responderTopic.subscribeBots(config.bots);
+      const subscription = this.responderTopic.subscribeBots(config.bots);
+      this.alarms?.addQueueAlarm({
+        id: 'bot',
+        queueName: subscription.deadLetterQueue.name,
+        kind: 'botDeadLetters',
+        meaning: "messages SNS could not deliver to the bot's function",
+        forEachMap: config.bots,
+      });
     } else {
       for (const [botName, bot] of Object.entries(config.bots)) {
         this.subscribeBot(
@@ -239,9 +310,21 @@ export class ChatServer extends Construct {
     return this.webSocket.connectionsEndpoint;
   }
 
-  /** Subscribes a bot's Lambda function to the responder topic (filter policy, SQS dead-letter queue). */
+  /**
+   * Subscribes a bot's Lambda function to the responder topic (filter policy, SQS dead-letter queue); with the
+   * alarms on, its dead-letter queue gets a depth alarm, and the dashboard shows it.
+   */
   subscribeBot(bot: BotFunction, options: SubscribeBotOptions): BotSubscription {
-    return this.responderTopic.subscribeBot(bot, options);
+    const subscription = this.responderTopic.subscribeBot(bot, options);
+    const queueName = subscription.deadLetterQueue.name;
+    this.queueNames.push(queueName);
+    this.alarms?.addQueueAlarm({
+      id: `bot-${options.name}-dlq`,
+      queueName,
+      kind: 'botDeadLetters',
+      meaning: `messages SNS could not deliver to the bot ${options.name} (${bot.functionName})`,
+    });
+    return subscription;
   }
 
   /**

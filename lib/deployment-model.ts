@@ -326,6 +326,8 @@ function environmentOf(id: HandlerId, settings: DeploymentSettings): Record<stri
   if (wiring.postsToConnections) environment[ENV.connectionsEndpoint] = { kind: 'connectionsEndpoint' };
   if (wiring.publishesFromStream) environment[ENV.responderTopicArn] = { kind: 'topicArn' };
   environment[ENV.logLevel] = settings.logLevel;
+  // The value of the metrics' dimension (lib/metrics.ts), so the alarms and the dashboard find this chat's metrics.
+  environment[ENV.instanceName] = settings.name;
   return environment;
 }
 
@@ -350,10 +352,22 @@ function keyStatementsOf(id: HandlerId, settings: DeploymentSettings): ModelStat
   return statements;
 }
 
+/**
+ * What Lambda's X-Ray integration sends with the function's role when tracing is on (both modes may trace).
+ * X-Ray has no resource-level permissions (Service Authorization Reference: no resource type for these
+ * actions), so "*" is the only Resource IAM honours; they write trace data only, and read nothing.
+ */
+export const WRITE_TRACES_STATEMENT: ModelStatement = {
+  sid: 'WriteTraces',
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  resources: [{ kind: 'anyResource' }],
+};
+
 function statementsOf(id: HandlerId, deadLetterQueue: QueueId | undefined): ModelStatement[] {
   const wiring = HANDLER_WIRING[id];
   const statements: ModelStatement[] = [
     { sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [{ kind: 'logStreams', fn: id }] },
+    WRITE_TRACES_STATEMENT,
   ];
   const data: ModelStatement[] = wiring.tables.flatMap(tableStatements);
   if (wiring.postsToConnections) {

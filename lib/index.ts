@@ -19,3 +19,6 @@ export * from './deployment-model';
 export * from './sns-filter-policy';
 export * from './bot-filter-policy';
 export * from './chat-server-defaults';
+export * from './alarms';
+export * from './dashboard';
+export * from './metrics';

@@ -48,6 +48,16 @@ export function addChatServerOutputs(scope: Construct, chat: ChatServer, prefix 
       'SQS queue holding stream records the outbox could not publish after its retries',
     ),
   ];
+  if (chat.alarms) {
+    outputs.push(
+      output(scope, `${prefix}alarm_topic_arn`, chat.alarms.topicArn, 'SNS topic the alarms notify: alarm_topic_arn, else the one created with the alarms (null when neither)'),
+    );
+  }
+  if (chat.dashboard) {
+    outputs.push(
+      output(scope, `${prefix}dashboard_name`, chat.dashboard.dashboard.dashboardName, 'CloudWatch dashboard of the chat (null without it)'),
+    );
+  }
   if (chat.webSocket.domainName && chat.customDomainUrl) {
     const target = chat.webSocket.domainName.domainNameConfiguration;
     outputs.push(

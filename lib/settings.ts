@@ -5,7 +5,7 @@
  * carrying the same rules and messages (lib/module/), and the inputs tables of help/deploy.md and the module
  * README. Free of cdktf.
  */
-import { CHAT_SERVER_DEFAULTS, LOG_RETENTION_DAYS } from './chat-server-defaults';
+import { ALARM_WINDOWS, CHAT_SERVER_DEFAULTS, LOG_LEVELS, LOG_RETENTION_DAYS, TRACING_MODES } from './chat-server-defaults';
 import { DEFAULTS } from './schema';
 
 /** A rule a value must follow: a JavaScript check for literal props, the same check as a Terraform expression. */
@@ -114,12 +114,37 @@ export const COGNITO_POOL_ID = /^([a-z]{2}(-gov)?-[a-z]+-[0-9])_[A-Za-z0-9]+$/;
 const COGNITO_CLIENT_ID = /^[A-Za-z0-9]{1,128}$/;
 export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
 const CLAIM = /^[^\s]{1,256}$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
+/** An address SNS can send to: something@domain.tld, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HTTPS_URL = /^https:\/\/[^\s/?#]+(\/[^\s]*)?$/;
 export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 const defaults = CHAT_SERVER_DEFAULTS;
 const claimRule = rules.matches(CLAIM, 'a claim name or value without spaces');
+const alarmDefaults = defaults.alarms;
+/** How long a window of ALARM_WINDOWS lasts, in words (`5 minutes`). */
+function minutesOf(window: { readonly periodSeconds: number; readonly evaluationPeriods: number }): string {
+  return `${(window.periodSeconds * window.evaluationPeriods) / 60} minutes`;
+}
+const countPeriod = minutesOf(ALARM_WINDOWS.counts);
+
+/** A list of strings each matching `pattern` (Terraform: every element, RE2 alike). */
+function eachMatches(pattern: RegExp, requirement: string): Rule {
+  const element = rules.matches(pattern, requirement);
+  return {
+    requirement,
+    test: (value) => Array.isArray(value) && value.every((item) => element.test(item)),
+    condition: (ref) => `alltrue([for item in ${ref} : ${element.condition('item')}])`,
+  };
+}
+
+/** An alarm threshold: a whole number from 1 to `max`. */
+function threshold(prop: string, variable: string, description: string, max = 100000): Setting {
+  const key = prop.slice('alarms.'.length) as keyof typeof alarmDefaults;
+  return { prop, variable, type: 'number', default: alarmDefaults[key] as number, description, rules: [rules.integerBetween(1, max)] };
+}
 
 /** The settings, by key. Order is the order of the inputs tables. */
 export const SETTINGS = {
@@ -395,6 +420,110 @@ export const SETTINGS = {
       '`dead_letter_queue_name` (default `<topic>-<name>-dlq`). Give their roles the `bot_reply_invoke_policy_arn` output.',
     rules: [],
   },
+  logLevel: {
+    prop: 'logLevel',
+    variable: 'log_level',
+    type: 'string',
+    default: defaults.logLevel,
+    description:
+      'Log level of every function (`CHAT_LOG_LEVEL`): `info` logs one line per event without message text, `debug` adds ' +
+      'details that may contain what users wrote (only while debugging), `warn` and `error` log less.',
+    rules: [rules.oneOf(LOG_LEVELS, LOG_LEVELS.map((level) => `"${level}"`).join(', ').replace(/, ([^,]*)$/, ' or $1'))],
+  },
+  tracing: {
+    prop: 'tracing',
+    variable: 'tracing_mode',
+    type: 'string',
+    default: defaults.tracing,
+    description:
+      'X-Ray tracing of every function: `Active` samples invocations in Lambda itself (X-Ray\'s default rule: 1 request a ' +
+      'second and 5% beyond), `PassThrough` traces only requests sampled upstream, which WebSocket frames never are.',
+    rules: [rules.oneOf(TRACING_MODES, TRACING_MODES.map((mode) => `"${mode}"`).join(' or '))],
+  },
+  dashboard: {
+    prop: 'dashboard',
+    variable: 'dashboard_enabled',
+    type: 'bool',
+    default: defaults.dashboard,
+    description: 'Create the CloudWatch dashboard `<name>-chat` (connections, messages, latency, outbox lag, bots, deliveries, errors, queues).',
+    rules: [rules.boolean()],
+  },
+  alarmsEnabled: {
+    prop: 'alarms.enabled',
+    variable: 'alarms_enabled',
+    type: 'bool',
+    default: alarmDefaults.enabled,
+    description: 'Create the CloudWatch alarms (help/operations.md lists them, each with its runbook entry).',
+    rules: [rules.boolean()],
+  },
+  alarmTopicArn: {
+    prop: 'alarmTopicArn',
+    variable: 'alarm_topic_arn',
+    type: 'string',
+    default: null,
+    description:
+      'SNS topic (standard, not encrypted with `alias/aws/sns`) receiving every alarm and OK notification. Default: a topic ' +
+      '`<name>-alarms` created with the alarms, encrypted with `kms_key_arn` or a key created for it.',
+    rules: [rules.matches(SNS_TOPIC_ARN, 'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)')],
+  },
+  alarmEmails: {
+    prop: 'alarmEmails',
+    variable: 'alarm_emails',
+    type: 'list(string)',
+    default: [],
+    description: 'Email addresses subscribed to the alarm topic (each confirms the subscription from the email SNS sends).',
+    rules: [eachMatches(EMAIL, 'a list of email addresses')],
+  },
+  alarmFunctionErrors: threshold('alarms.functionErrors', 'alarm_function_errors', `Errors of one function in ${countPeriod} that raise its alarm.`),
+  alarmFunctionThrottles: threshold('alarms.functionThrottles', 'alarm_function_throttles', `Throttled invocations of one function in ${countPeriod} that raise its alarm.`),
+  alarmFunctionDurationPercentOfTimeout: threshold(
+    'alarms.functionDurationPercentOfTimeout',
+    'alarm_function_duration_percent_of_timeout',
+    'p99 duration of a function, in percent of its timeout, that raises its alarm (invocations close to timing out).',
+    100,
+  ),
+  alarmOutboxIteratorAgeSeconds: threshold(
+    'alarms.outboxIteratorAgeSeconds',
+    'alarm_outbox_iterator_age_seconds',
+    `Age in seconds of the newest stream record the outbox read (for ${minutesOf(ALARM_WINDOWS.iteratorAge)} in a row) that raises its alarm: how far bots lag behind users.`,
+    86400,
+  ),
+  alarmDeadLetterQueueMessages: threshold(
+    'alarms.deadLetterQueueMessages',
+    'alarm_dead_letter_queue_messages',
+    'Messages visible in a dead-letter or failure queue (outbox failures, bot-reply, each bot) that raise its alarm.',
+  ),
+  alarmApiIntegrationErrors: threshold(
+    'alarms.apiIntegrationErrors',
+    'alarm_api_integration_errors',
+    `WebSocket frames answered with an error by their function in ${countPeriod} that raise the alarm.`,
+  ),
+  alarmApiExecutionErrors: threshold(
+    'alarms.apiExecutionErrors',
+    'alarm_api_execution_errors',
+    `WebSocket frames API Gateway failed to hand to their function in ${countPeriod} that raise the alarm.`,
+  ),
+  alarmApiClientErrorPercent: threshold(
+    'alarms.apiClientErrorPercent',
+    'alarm_api_client_error_percent',
+    `Percent of WebSocket messages refused by API Gateway before any function (4xx), for ${minutesOf(ALARM_WINDOWS.clientErrorRate)}, that raises the alarm.`,
+    100,
+  ),
+  alarmDynamodbThrottledRequests: threshold(
+    'alarms.dynamodbThrottledRequests',
+    'alarm_dynamodb_throttled_requests',
+    `Throttled requests of one table in ${countPeriod} that raise its alarm.`,
+  ),
+  alarmDynamodbSystemErrors: threshold(
+    'alarms.dynamodbSystemErrors',
+    'alarm_dynamodb_system_errors',
+    `DynamoDB system errors (HTTP 500) of one table in ${countPeriod} that raise its alarm.`,
+  ),
+  alarmAuthorizerDenials: threshold(
+    'alarms.authorizerDenials',
+    'alarm_authorizer_denials',
+    `Connects denied by the authorizer in ${countPeriod} that raise the alarm (a spike: a broken client or issuer, or probing).`,
+  ),
 } as const satisfies Readonly<Record<string, Setting>>;
 
 export type SettingKey = keyof typeof SETTINGS;

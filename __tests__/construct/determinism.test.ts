@@ -29,12 +29,12 @@ function differences(a: unknown, b: unknown, at = ''): string[] {
   );
 }
 
-/** A temporary source root holding a copy of handlers/, lib/schema.ts and tsconfig.json (node_modules linked). */
+/** A temporary source root holding a copy of handlers/, the lib/ files they import and tsconfig.json (node_modules linked). */
 function copyOfHandlerSources(label: string): string {
   const root = tempDir(label);
   fs.cpSync(path.join(REPO_ROOT, 'handlers'), path.join(root, 'handlers'), { recursive: true });
   fs.mkdirSync(path.join(root, 'lib'));
-  fs.copyFileSync(path.join(REPO_ROOT, 'lib', 'schema.ts'), path.join(root, 'lib', 'schema.ts'));
+  for (const file of ['schema.ts', 'metrics.ts']) fs.copyFileSync(path.join(REPO_ROOT, 'lib', file), path.join(root, 'lib', file));
   fs.copyFileSync(path.join(REPO_ROOT, 'tsconfig.json'), path.join(root, 'tsconfig.json'));
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   return root;

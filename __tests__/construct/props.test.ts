@@ -83,6 +83,25 @@ describe('ChatServer props', () => {
       configureApiGatewayAccountLogging: true,
       bots: {},
       handlerSourceRoot: REPO_ROOT,
+      logLevel: 'info',
+      tracing: 'Active',
+      dashboard: true,
+      alarms: {
+        enabled: true,
+        functionErrors: 1,
+        functionThrottles: 1,
+        functionDurationPercentOfTimeout: 80,
+        outboxIteratorAgeSeconds: 60,
+        deadLetterQueueMessages: 1,
+        apiIntegrationErrors: 5,
+        apiExecutionErrors: 1,
+        apiClientErrorPercent: 10,
+        dynamodbThrottledRequests: 1,
+        dynamodbSystemErrors: 1,
+        authorizerDenials: 100,
+      },
+      alarmTopicArn: undefined,
+      alarmEmails: [],
     });
     expect(CHAT_SERVER_DEFAULTS.handlerSourceRoot).toBe(REPO_ROOT);
   });

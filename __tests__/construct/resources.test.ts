@@ -37,6 +37,8 @@ import {
   TEST_JWT_AUTH,
   synthChatServerString,
   type Json,
+  isResponderTopic,
+  responderTopicOf,
 } from './support/synth';
 
 Testing.setupJest();
@@ -221,7 +223,7 @@ describe('functions', () => {
 
   test('roles: every function has its own role, assumable by Lambda only, and only on behalf of this account', () => {
     // GIVEN the account id as the stack knows it without an STS call: the owner of its topic
-    const account = refTo(json, 'aws_sns_topic', () => true, 'owner');
+    const account = refTo(json, 'aws_sns_topic', isResponderTopic, 'owner');
     const roles = resourceList(json, 'aws_lambda_function').map((f) => f.role);
     expect(new Set(roles).size).toBe(roles.length);
     for (const fn of resourceList(json, 'aws_lambda_function')) {
@@ -238,7 +240,7 @@ describe('functions', () => {
       ]);
     }
     // AND the topic that names the account depends on no role (no cycle through the trust policies)
-    expect(JSON.stringify(onlyResource(json, 'aws_sns_topic'))).not.toContain('aws_iam_role');
+    expect(JSON.stringify(responderTopicOf(json))).not.toContain('aws_iam_role');
   });
 
   test('environment: each function gets exactly its environment in the deployment model, every reference resolved', () => {
@@ -299,13 +301,19 @@ describe('IAM', () => {
         expect(statement.Effect).toBe('Allow');
       }
     }
-    // AND the one "*" is ListStreams alone, in the outbox's policy: it supports no resource-level permissions
-    expect(starStatements).toEqual([
-      {
-        source: `aws_iam_role_policy.${nameOf(json, 'aws_iam_role_policy', (p) => p.name === 'chat-outbox')}.policy`,
-        statement: { Sid: 'ListStreams', Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
-      },
-    ]);
+    // AND "*" is only for actions without resource-level permissions: ListStreams in the outbox's policy, and the
+    // X-Ray writes of every function (tracing)
+    const policyOf = (fn: string): string => `aws_iam_role_policy.${nameOf(json, 'aws_iam_role_policy', (p) => p.name === fn)}.policy`;
+    expect(starStatements).toEqual(
+      expect.arrayContaining([
+        { source: policyOf('chat-outbox'), statement: { Sid: 'ListStreams', Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' } },
+      ]),
+    );
+    const traces = { Sid: 'WriteTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
+    expect(starStatements.filter(({ statement }) => (statement as { Sid: string }).Sid !== 'ListStreams').sort((a, b) => a.source.localeCompare(b.source))).toEqual(
+      (Object.keys(HANDLERS) as HandlerId[]).map((id) => ({ source: policyOf(functionName('chat', id)), statement: traces })).sort((a, b) => a.source.localeCompare(b.source)),
+    );
+    expect(starStatements).toHaveLength(Object.keys(HANDLERS).length + 1);
   });
 
   const POST = (): string => `${apiRef('execution_arn')}/prod/POST/@connections/*`;
@@ -354,7 +362,7 @@ describe('IAM', () => {
     const kmsActions = policyDocuments(encrypted).flatMap((d) => d.Statement.flatMap((st) => asList(st.Action))).filter((a) => a.startsWith('kms:'));
     expect(new Set(kmsActions)).toEqual(new Set(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']));
     expect(resourceList(encrypted, 'aws_dynamodb_table').every((t) => t.server_side_encryption.kms_key_arn === KMS_KEY)).toBe(true);
-    expect(onlyResource(encrypted, 'aws_sns_topic').kms_master_key_id).toBe(KMS_KEY);
+    expect(responderTopicOf(encrypted).kms_master_key_id).toBe(KMS_KEY);
     expect(resourceList(encrypted, 'aws_sqs_queue').map((q) => q.kms_master_key_id)).toEqual([KMS_KEY, KMS_KEY]);
     expect(resourceList(encrypted, 'aws_cloudwatch_log_group').every((g) => g.kms_key_id === KMS_KEY)).toBe(true);
   });
@@ -572,9 +580,9 @@ describe('outbox', () => {
 
 describe('responder topic', () => {
   test('topic: named by snsTopicName (default <name>-responder), encrypted with the SNS AWS managed key', () => {
-    expect(onlyResource(json, 'aws_sns_topic')).toEqual({ name: 'chat-responder', kms_master_key_id: 'alias/aws/sns' });
+    expect(responderTopicOf(json)).toEqual({ name: 'chat-responder', kms_master_key_id: 'alias/aws/sns' });
     const named = synthChatServer(baseProps({ snsTopicName: 'my-chat-responder' }));
-    expect(onlyResource(named, 'aws_sns_topic').name).toBe('my-chat-responder');
+    expect(responderTopicOf(named).name).toBe('my-chat-responder');
   });
 
   test('subscribeBot: filter policy (human takeover skipped by default), SQS DLQ with redrive and queue policy, permission from the topic only', () => {
@@ -586,7 +594,7 @@ describe('responder topic', () => {
       );
       chat.subscribeBot(chat.botReplyFunction, { name: 'echo', filterPolicy: { threadId: ['t-1'] } });
     });
-    const topicArn = refTo(withBots, 'aws_sns_topic', () => true, 'arn');
+    const topicArn = refTo(withBots, 'aws_sns_topic', isResponderTopic, 'arn');
     const subscriptions = resourceList(withBots, 'aws_sns_topic_subscription');
     expect(subscriptions).toHaveLength(2);
     const faq = subscriptions.find((s) => s.endpoint === 'arn:aws:lambda:us-east-1:123456789012:function:faq-bot')!;

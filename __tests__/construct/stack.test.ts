@@ -22,6 +22,8 @@ import {
   refTo,
   tempDir,
   type Json,
+  isResponderTopic,
+  responderTopicOf,
 } from './support/synth';
 
 Testing.setupJest();
@@ -50,7 +52,7 @@ describe('ChatInfraStack', () => {
     });
     expect(json.provider.archive).toEqual([{}]);
     // Tags come from default_tags, not repeated on each resource.
-    expect(onlyResource(json, 'aws_sns_topic').tags).toBeUndefined();
+    expect(responderTopicOf(json).tags).toBeUndefined();
     // The seed's public surface.
     expect(stack.webSocketApi.protocolTypeInput).toBe('WEBSOCKET');
     expect(stack.messagesTable.nameInput).toBe('chat-messages');
@@ -108,7 +110,9 @@ describe('ChatInfraStack', () => {
     expect(values).toEqual({
       websocket_url: `${api('api_endpoint')}/prod`,
       connections_endpoint: `\${replace(${api('api_endpoint').slice(2, -1)}, "wss://", "https://")}/prod`,
-      responder_topic_arn: refTo(json, 'aws_sns_topic', () => true, 'arn'),
+      responder_topic_arn: refTo(json, 'aws_sns_topic', isResponderTopic, 'arn'),
+      alarm_topic_arn: refTo(json, 'aws_sns_topic', (topic) => !isResponderTopic(topic), 'arn'),
+      dashboard_name: refTo(json, 'aws_cloudwatch_dashboard', () => true, 'dashboard_name'),
       ...Object.fromEntries(
         Object.values(TABLES).map((t) => [
           `${t.logicalName}_table_name`,
@@ -161,7 +165,7 @@ describe('package entry', () => {
       }),
     ) as Json;
     expect(onlyResource(json, 'aws_dynamodb_table')).toMatchObject({ name: 'solo-messages', deletion_protection_enabled: false, stream_view_type: 'NEW_IMAGE' });
-    expect(onlyResource(json, 'aws_sns_topic')).toEqual({ name: 'solo-responder', kms_master_key_id: 'alias/aws/sns' });
+    expect(responderTopicOf(json)).toEqual({ name: 'solo-responder', kms_master_key_id: 'alias/aws/sns' });
   });
 });
 

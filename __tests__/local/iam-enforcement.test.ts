@@ -267,9 +267,10 @@ describe('the policies and environments of the deployment model', () => {
     }
   });
 
-  // Statements a conversation cannot need: logs go to stdout (not the CloudWatch API) and the two failure
-  // destinations only receive what failed every retry (each has its own test below).
-  const NOT_EXERCISED = new Set(['WriteOwnLogs', 'SendOutboxFailures', 'SendDeadLetters']);
+  // Statements a conversation cannot need: logs go to stdout (not the CloudWatch API), traces to no X-Ray
+  // daemon (the Lambda runtime sends them on AWS), and the two failure destinations only receive what failed
+  // every retry (each has its own test below).
+  const NOT_EXERCISED = new Set(['WriteOwnLogs', 'WriteTraces', 'SendOutboxFailures', 'SendDeadLetters']);
   const everyStatement: Array<[string, HandlerId, ModelStatement]> = [];
   beforeAll(async () => {
     const rt = await runtime({ demoBot: false });
@@ -318,7 +319,7 @@ describe('failure destinations (the statements a conversation never needs)', () 
       );
       await rt.chat.settled();
       // THEN three attempts failed, and the invocation was dead-lettered (or, without the permission, lost and said so)
-      expect(rt.log.filter((line) => line.event.startsWith('lambda.async_invoke_d'))).toEqual([
+      expect(rt.log.filter((line) => line.event?.startsWith('lambda.async_invoke_d'))).toEqual([
         expect.objectContaining({ event: outcome, functionName: 'local-chat-bot-reply', attempts: 3, queueArn: queueArn('local-chat-bot-reply-dlq') }),
       ]);
       const sendDenied = rt.denials().some((line) => line.action === 'sqs:SendMessage' && line.principal === 'local-chat-bot-reply');
@@ -341,7 +342,7 @@ describe('failure destinations (the statements a conversation never needs)', () 
       await client.request({ action: 'message.send', text: 'hi' }, isType('message.sent'));
       await rt.chat.settled();
       // THEN the record failed every retry and was handed to the failure queue (or lost, and said so)
-      expect(rt.log.filter((line) => line.event.startsWith('stream.records_'))).toEqual([expect.objectContaining({ event: outcome })]);
+      expect(rt.log.filter((line) => line.event?.startsWith('stream.records_'))).toEqual([expect.objectContaining({ event: outcome })]);
       const sendDenied = rt.denials().some((line) => line.action === 'sqs:SendMessage' && line.principal === 'local-chat-outbox');
       expect(sendDenied).toBe(removed.length > 0);
     } finally {

@@ -8,7 +8,7 @@
 import { Fn, Lazy, Op, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { ChatServer } from '../chat-server';
-import type { ChatServerProps } from '../chat-server-props';
+import { ALARM_THRESHOLDS, type ChatServerLogLevel, type ChatServerProps, type ChatServerTracingMode } from '../chat-server-props';
 import { addChatServerOutputs } from '../outputs';
 import { functionSuffix, type HandlerId } from '../schema';
 import { SETTINGS, type SettingKey } from '../settings';
@@ -77,6 +77,16 @@ export class ChatServerModuleStack extends TerraformStack {
       }) as unknown as Record<string, string>,
       configureApiGatewayAccountLogging: bool('configureApiGatewayAccountLogging'),
       bots: Token.asString(variable('bots').value) as never,
+      logLevel: text('logLevel') as ChatServerLogLevel,
+      tracing: text('tracing') as ChatServerTracingMode,
+      dashboard: bool('dashboard'),
+      // Every alarm, its topic and its subscriptions are switched at plan time by alarms_enabled (count, for_each).
+      alarms: {
+        enabled: bool('alarmsEnabled'),
+        ...Object.fromEntries(Object.entries(ALARM_THRESHOLDS).map(([prop, key]) => [prop, number(key)])),
+      },
+      alarmTopicArn: text('alarmTopicArn'),
+      alarmEmails: variable('alarmEmails').listValue,
     };
     this.chatServer = new ChatServer(this, 'chat', props, {
       functionZips: (fn) => ({

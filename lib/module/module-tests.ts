@@ -65,6 +65,13 @@ export function optionalPartsTest(address: AddressOf): string {
   const accountLogging = count('chat/websocket/account');
   const connectRoute = address('chat/websocket/route-connect');
   const subscriptions = address('chat/responder-topic/bots/subscription');
+  const alarmTopic = count('chat/alarms/topic');
+  const alarmKey = count('chat/alarms/key');
+  const outboxLagAlarm = count('chat/alarms/outbox-iterator-age');
+  const denialsAlarm = count('chat/alarms/authorizer-denials');
+  const emails = address('chat/alarms/email');
+  const botAlarms = address('chat/alarms/bot-depth');
+  const dashboard = count('chat/dashboard/dashboard');
   const jwt = { auth_mode: 'jwt', jwt_issuer: 'https://login.example.com/', jwt_jwks_url: 'https://login.example.com/.well-known/jwks.json', jwt_audience: ['chat-api'] };
   const certificate = 'arn:aws:acm:eu-west-1:111122223333:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
   return [
@@ -79,7 +86,21 @@ export function optionalPartsTest(address: AddressOf): string {
       assertion(`${keyPolicy} == 0`, 'no customer-key policy unless kms_key_arn is set'),
       assertion(`${accountLogging} == 1`, 'the account logging role is managed by default'),
       assertion(`length(${subscriptions}) == 0`, 'no bot unless bots has one'),
+      assertion(`${outboxLagAlarm} == 1 && ${denialsAlarm} == 1`, 'the alarms are on by default'),
+      assertion(`${alarmTopic} == 1 && ${alarmKey} == 1`, 'the alarm topic is created, with its own key'),
+      assertion(`length(${emails}) == 0`, 'no email subscription unless alarm_emails has one'),
+      assertion(`${dashboard} == 1`, 'the dashboard is on by default'),
     ]),
+    run('alarms_off', { alarms_enabled: false, alarm_emails: ['oncall@example.com'], bots: { faq: { function_arn: 'arn:aws:lambda:eu-west-1:111122223333:function:faq-bot', function_name: 'faq-bot' } } }, [
+      assertion(`${outboxLagAlarm} == 0 && ${alarmTopic} == 0 && ${alarmKey} == 0`, 'no alarm and no alarm topic'),
+      assertion(`length(${emails}) == 0 && length(${botAlarms}) == 0`, 'no subscription and no bot alarm'),
+    ]),
+    run('alarm_topic_given', { alarm_topic_arn: 'arn:aws:sns:eu-west-1:111122223333:ops-alarms', alarm_emails: ['oncall@example.com'] }, [
+      assertion(`${alarmTopic} == 0 && ${alarmKey} == 0`, 'the given topic is used, none created'),
+      assertion(`${address('chat/alarms/outbox-iterator-age')}[0].alarm_actions == toset(["arn:aws:sns:eu-west-1:111122223333:ops-alarms"])`, 'alarms notify the given topic'),
+      assertion(`length(${emails}) == 1`, 'the address is subscribed'),
+    ]),
+    run('dashboard_off', { dashboard_enabled: false }, [assertion(`${dashboard} == 0`, 'no dashboard')]),
     run('jwt_issuer', jwt, [
       assertion(`${pool} == 0`, 'a JWT issuer needs no user pool'),
       assertion(`${authorizer} == 1`, 'tokens of the issuer are verified'),
@@ -97,6 +118,7 @@ export function optionalPartsTest(address: AddressOf): string {
     ]),
     run('no_authentication', { auth_mode: 'none' }, [
       assertion(`${authorizer} == 0 && ${pool} == 0`, 'without authentication there is no authorizer and no pool'),
+      assertion(`${denialsAlarm} == 0`, 'no authorizer, no denial alarm'),
       assertion(`${connectRoute}.authorization_type == "NONE"`, '$connect is open'),
     ]),
     run('custom_domain_without_zone', { domain_name: 'chat.example.com', certificate_arn: certificate }, [
@@ -107,12 +129,14 @@ export function optionalPartsTest(address: AddressOf): string {
     ]),
     run('customer_key', { kms_key_arn: 'arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b' }, [
       assertion(`${keyPolicy} == 1`, 'each function gets the customer-key policy'),
+      assertion(`${alarmTopic} == 1 && ${alarmKey} == 0`, 'the customer key encrypts the alarm topic: no key is created for it'),
     ]),
     run('account_logging_off', { configure_api_gateway_account_logging: false }, [
       assertion(`${accountLogging} == 0`, 'the account setting is left alone'),
     ]),
     run('a_bot', { bots: { faq: { function_arn: 'arn:aws:lambda:eu-west-1:111122223333:function:faq-bot', function_name: 'faq-bot' } } }, [
       assertion(`length(${subscriptions}) == 1`, 'the bot is subscribed'),
+      assertion(`length(${botAlarms}) == 1`, "the bot's dead-letter queue has its alarm"),
       assertion(
         `jsondecode(${subscriptions}["faq"].filter_policy) == { messageType = ["user"], isHumanOverride = ["false"] }`,
         'the default filter policy: user messages not under human takeover',

@@ -97,6 +97,16 @@ export function onlyResource(json: Json, type: string): Json {
   return list[0];
 }
 
+/** The responder topic (the alarm topic `<name>-alarms` is the stack's other topic). */
+export const isResponderTopic = (topic: Json): boolean => !String(topic.name).endsWith('-alarms');
+
+/** The responder topic's resource. */
+export function responderTopicOf(json: Json): Json {
+  const topics = resourceList(json, 'aws_sns_topic').filter(isResponderTopic);
+  if (topics.length !== 1) throw new Error(`expected one responder topic, found ${topics.length}`);
+  return topics[0];
+}
+
 /** `${aws_x.name.attr}` reference to a resource found by a predicate. */
 export function refTo(json: Json, type: string, predicate: (resource: Json) => boolean, attribute: string): string {
   const entry = Object.entries(resourcesOf(json, type)).find(([, resource]) => predicate(resource));
