@@ -27,7 +27,7 @@ export const BOT_RULES = {
   deadLetterQueueName: rules.matches(/^[A-Za-z0-9_-]{1,80}$/, '1-80 letters, digits, - or _'),
   /** SQS's limit on a queue name, which the default `<topic>-<bot>-dlq` must keep to. */
   maxQueueNameLength: 80,
-  /** Top-level keys a filter policy may have: the attributes the outbox publishes, or `$or`. */
+  /** Top-level keys a filter policy may have: the filterable attributes the outbox publishes, or `$or`. */
   filterPolicyKeys: [...Object.keys(OUTBOX_MESSAGE_ATTRIBUTES), '$or'],
 } as const;
 
