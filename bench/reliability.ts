@@ -11,9 +11,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
-import type { LocalChat } from '../local/local-chat';
+import type { LocalChat, LocalChatCounters } from '../local/local-chat';
 import { CONNECTION_BOUNDS } from '../local/websocket-gateway';
 import type { LoadConfig, LoadResult } from './load-client';
 import { logsToStderr, runLoadChild, startBenchRuntime } from './message-path';
@@ -108,7 +110,21 @@ export interface SoakResult {
   heapUsedMb: { firstQuarter: number; lastQuarter: number; max: number };
   rssMb: { firstQuarter: number; lastQuarter: number; max: number };
   connectionRecordsLeft: number;
+  /** What the runtime counted over the soak: posts refused 429 (a client not reading), reading pauses, failed SNS deliveries. */
+  runtime: { postsLimited: number; postsGone: number; readPauses: number; peakUnsentBytes: number; snsDeliveryErrors: number; streamRetries: number };
+  /** Whether each sample was taken after a full garbage collection (the heap then holds only what is retained). */
+  heapAfterGc: boolean;
   samples: SoakSample[];
+}
+
+/** A full garbage collection, when V8 lets this process ask for one: heap samples then show what is retained, not garbage. */
+function garbageCollector(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
 }
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024);
@@ -254,6 +270,17 @@ async function connectionRecords(chat: LocalChat): Promise<number> {
   }
 }
 
+function runtimeCounters(before: LocalChatCounters, after: LocalChatCounters): SoakResult['runtime'] {
+  return {
+    postsLimited: after.connections.postsLimited - before.connections.postsLimited,
+    postsGone: after.connections.postsGone - before.connections.postsGone,
+    readPauses: after.websocket.readPauses - before.websocket.readPauses,
+    peakUnsentBytes: after.websocket.peakUnsentBytes,
+    snsDeliveryErrors: after.sns.deliveryErrors - before.sns.deliveryErrors,
+    streamRetries: after.stream.retries - before.stream.retries,
+  };
+}
+
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)];
@@ -283,10 +310,13 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakResult> {
     };
     options.log(`reliability: soak, ${options.clients} clients at ${options.messagesPerSecond} msg/s for ${options.seconds} s`);
     let steadyStarted = 0;
+    const collect = garbageCollector();
+    const countersBefore = chat.counters();
     const load: LoadResult = await runLoadChild(options.repoRoot, config, (options.seconds + 3 * options.drainSeconds + 180) * 1000, async (name) => {
       if (name === 'connected') {
         steadyStarted = performance.now();
         const sample = () => {
+          collect?.();
           const memory = process.memoryUsage();
           samples.push({
             atSeconds: round((performance.now() - steadyStarted) / 1000),
@@ -347,6 +377,8 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakResult> {
         max: Math.max(0, ...samples.map((s) => s.rssMb)),
       },
       connectionRecordsLeft: left,
+      runtime: runtimeCounters(countersBefore, chat.counters()),
+      heapAfterGc: collect !== undefined,
       samples,
     };
   } finally {

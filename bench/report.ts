@@ -254,6 +254,7 @@ function reliabilityTables(reliability: ReliabilityResult | undefined): Table[] 
       notes: [
         `sent ${soak.sent}, lost ${soak.lostMessages} (missing deliveries ${soak.missingDeliveries}, missing bot replies ${soak.missingBotReplies}, duplicates ${soak.duplicateDeliveries}), ack ms p50/p95/p99 ${lat(soak.ackMs)}, error frames ${JSON.stringify(soak.errorFrames)}`,
         ...(soak.lostSamples.length > 0 ? [`lost (first ${soak.lostSamples.length}): ${soak.lostSamples.join('; ')}`] : []),
+        `runtime over the soak: @connections posts answered 429 (a client not reading) ${soak.runtime.postsLimited}, 410 ${soak.runtime.postsGone}; reading paused ${soak.runtime.readPauses} times (peak unsent ${kb(soak.runtime.peakUnsentBytes)} KB); SNS delivery errors ${soak.runtime.snsDeliveryErrors}; stream batch retries ${soak.runtime.streamRetries}; heap sampled ${soak.heapAfterGc ? 'after a full garbage collection' : 'without forcing a collection'}`,
         `open handles before the clients connected ${soak.handlesBefore}, after they left ${soak.handlesAfter} (${fmtOps(soak.handlesAfterByKind)}: the functions' SDK clients keep their pooled keep-alive connections to the runtime); connection records left ${soak.connectionRecordsLeft}`,
       ],
     });
