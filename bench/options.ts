@@ -35,7 +35,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench [-- options]
 
-  --quick                  CI smoke run: fewer runs and clients, under 2 minutes
+  --quick                  CI smoke run: fewer runs and clients, a few minutes
   --only <list>            sections to run: synth,functions,messages,cost,reliability (default all)
   --skip-baselines         synth without the ts-node baselines (no npm install needed)
   --synth-runs <n>         synth runs of this project (default 5; quick 1)
