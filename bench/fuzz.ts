@@ -72,6 +72,8 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   runFuzzBench({ runsPerRoute: numberArgument(args, '--runs'), seed: numberArgument(args, '--seed') })
     .then((result) => {
+      // Forked by the bench (bench/reliability.ts runFuzzInChild): the figures go back over IPC.
+      if (process.send) return void process.send({ result });
       console.table(result);
       const failures = Object.values(result).reduce((sum, figures) => sum + figures.internalErrors + figures.uncaught + figures.violations, 0);
       process.exitCode = failures === 0 ? 0 : 1;

@@ -7,6 +7,7 @@
  *   over the run, connection records left once every client has gone, messages lost.
  * The fuzzing figures come from bench/fuzz.ts. Nothing here is asserted: run.ts reports the aims.
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +116,26 @@ export interface SoakResult {
   /** Whether each sample was taken after a full garbage collection (the heap then holds only what is retained). */
   heapAfterGc: boolean;
   samples: SoakSample[];
+}
+
+/**
+ * The fuzzing (bench/fuzz.ts) in a process of its own: the handlers keep their AWS clients in module scope, like
+ * a warm Lambda, so in the bench's process they would still point at an endpoint an earlier section closed.
+ */
+export function runFuzzInChild(repoRoot: string, runsPerRoute: number, seed: number): Promise<FuzzBenchResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(repoRoot, 'bench', 'fuzz.ts'), ['--runs', String(runsPerRoute), '--seed', String(seed)], {
+      execArgv: ['--import', 'tsx'],
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      // The handlers' log and metric lines would bury the report: only errors (stderr) are shown.
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    let result: FuzzBenchResult | undefined;
+    child.on('message', (message: { result?: FuzzBenchResult }) => (result = message.result));
+    child.once('error', reject);
+    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`bench/fuzz.ts exited ${code} without figures`))));
+  });
 }
 
 /** A full garbage collection, when V8 lets this process ask for one: heap samples then show what is retained, not garbage. */

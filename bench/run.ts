@@ -16,8 +16,8 @@ import { runMessagePathBench } from './message-path';
 import { ALL_SECTIONS, parseOptions, USAGE, type BenchOptions } from './options';
 import { computeAims, renderMarkdown, renderText, type BenchResults } from './report';
 import { runSynthBench, type LambdaConfig } from './synth';
-import { runFairnessBench, runSoakBench, type ReliabilityResult } from './reliability';
-import { DEFAULT_FUZZ_SEED, runFuzzBench } from './fuzz';
+import { runFairnessBench, runFuzzInChild, runSoakBench, type ReliabilityResult } from './reliability';
+import { DEFAULT_FUZZ_SEED } from './fuzz';
 
 const REPO_ROOT = resolve(__dirname, '..');
 /** The latest full run of the reliability section (committed, quoted in help/reliability.md). */
@@ -164,7 +164,7 @@ async function main(): Promise<number> {
     const reliability: ReliabilityResult = {};
     reliability.fuzz = await section('reliability: fuzz', async () => ({
       seed: DEFAULT_FUZZ_SEED,
-      routes: await runFuzzBench({ runsPerRoute: options.fuzzRuns, seed: DEFAULT_FUZZ_SEED }),
+      routes: await runFuzzInChild(REPO_ROOT, options.fuzzRuns, DEFAULT_FUZZ_SEED),
     }));
     reliability.fairness = await section('reliability: fairness', () =>
       runFairnessBench({ floodFrames: options.floodFrames, probes: options.fairnessProbes, pausedReaderRequests: options.pausedReaderRequests, log }),
