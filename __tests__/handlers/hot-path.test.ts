@@ -2,20 +2,10 @@
  * The DynamoDB requests a message.send costs (the architecture's hot path), counted at the wire by
  * a proxy in front of dynalite: a regression here is a cost and latency regression.
  */
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
-import { startDynalite, type LocalDynamoDb } from '../support/dynamodb';
-import { newThreadId, startChatHarness, type ChatHarness } from '../support/chat-harness';
+import { newThreadId, useChatHarnessBehindFaultProxy } from '../support/chat-harness';
 import { nextMinute, pinClock } from '../support/clock';
 
-let dynalite: LocalDynamoDb;
-let proxy: FaultProxy;
-let harness: ChatHarness;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-  proxy = await startFaultProxy(dynalite.endpoint);
-  harness = await startChatHarness({ dynamoDbEndpoint: proxy.endpoint });
-});
+const { harness, proxy } = useChatHarnessBehindFaultProxy();
 
 let windowStart: number;
 
@@ -27,12 +17,6 @@ beforeEach(() => {
 
 afterEach(() => {
   jest.restoreAllMocks();
-});
-
-afterAll(async () => {
-  await harness.stop();
-  await proxy.stop();
-  await dynalite.stop();
 });
 
 test('GIVEN a rate window that has turned since the last message WHEN sending THEN one more UpdateItem opens the new window', async () => {

@@ -6,26 +6,13 @@
  * `clientMessageId` is stored once; the client is told (an error frame with a code it can act on).
  */
 import { RETRYABLE_ERROR_CODES } from '../../handlers/core/protocol';
-import { startChatHarness, newThreadId, type ChatHarness } from '../support/chat-harness';
-import { startDynalite, type LocalDynamoDb } from '../support/dynamodb';
-import { DYNAMODB_FAULTS, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { newThreadId, useChatHarnessBehindFaultProxy } from '../support/chat-harness';
+import { DYNAMODB_FAULTS } from '../support/fault-proxy';
 
-let dynalite: LocalDynamoDb;
-let proxy: FaultProxy;
-let harness: ChatHarness;
+const { harness, proxy } = useChatHarnessBehindFaultProxy({ env: { CHAT_RATE_LIMIT_MESSAGES: '1000' } });
 
-beforeAll(async () => {
-  dynalite = await startDynalite();
-  proxy = await startFaultProxy(dynalite.endpoint);
-  harness = await startChatHarness({ dynamoDbEndpoint: proxy.endpoint, env: { CHAT_RATE_LIMIT_MESSAGES: '1000' } });
-});
 afterEach(() => {
   proxy.failNext(DYNAMODB_FAULTS.internalError, 0);
-});
-afterAll(async () => {
-  await harness.stop();
-  await proxy.stop();
-  await dynalite.stop();
 });
 
 test('DynamoDB throttling: GIVEN a burst of throttles shorter than the SDK retries WHEN a user sends THEN the message is acknowledged, stored once and delivered', async () => {

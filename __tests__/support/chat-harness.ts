@@ -19,6 +19,7 @@ import { handler as typingHandler } from '../../handlers/typing';
 import { handler as threadControlHandler } from '../../handlers/thread-control';
 import { handler as threadListHandler } from '../../handlers/thread-list';
 import { startConnectionsApi, type ConnectionsApi } from './connections-api';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { createChatTables, localDynamoDbClient, startDynalite, type LocalDynamoDb } from './dynamodb';
 import {
   authorizerContext,
@@ -251,6 +252,34 @@ export function useChatHarness(options: HarnessOptions = {}): ChatHarness {
       return Reflect.get(started, property);
     },
   });
+}
+
+/**
+ * One harness for a whole test file whose DynamoDB is dynalite behind a fault proxy (faults injected on demand,
+ * operations counted at the wire), started before all its tests and stopped after them, in reverse order.
+ */
+export function useChatHarnessBehindFaultProxy(options: Omit<HarnessOptions, 'dynamoDbEndpoint'> = {}): { harness: ChatHarness; proxy: FaultProxy } {
+  let started: { dynalite: LocalDynamoDb; proxy: FaultProxy; harness: ChatHarness } | undefined;
+  beforeAll(async () => {
+    const dynalite = await startDynalite();
+    const proxy = await startFaultProxy(dynalite.endpoint);
+    started = { dynalite, proxy, harness: await startChatHarness({ ...options, dynamoDbEndpoint: proxy.endpoint }) };
+  });
+  afterAll(async () => {
+    await started?.harness.stop();
+    await started?.proxy.stop();
+    await started?.dynalite.stop();
+  });
+  const lazy = <T extends object>(pick: (parts: NonNullable<typeof started>) => T): T =>
+    new Proxy({} as T, {
+      get(_target, property) {
+        if (!started) throw new Error('useChatHarnessBehindFaultProxy: used before beforeAll started it');
+        const part = pick(started);
+        const value = Reflect.get(part, property);
+        return typeof value === 'function' ? value.bind(part) : value;
+      },
+    });
+  return { harness: lazy((parts) => parts.harness), proxy: lazy((parts) => parts.proxy) };
 }
 
 export { routeKeyFor };
