@@ -8,9 +8,12 @@
  * the bot's reply, which quotes the user's text) can be matched without trusting ordering. At the
  * end every message must have been acked and delivered to every other connection of its thread,
  * and its bot reply must have reached every connection: anything missing is reported as lost.
+ * Every connection sends the protocol's keepalive (KEEPALIVE) as a client should, so the receivers,
+ * which send nothing else, outlive the idle timeout of a long run.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { KEEPALIVE } from '../lib/schema';
 import { summarizeLatencies, type LatencySummary } from './stats';
 
 export interface LoadConfig {
@@ -49,6 +52,8 @@ export interface LoadResult {
   errorFrames: Record<string, number>;
   socketErrors: number;
   unexpectedCloses: number;
+  /** Keepalive replies received. */
+  keepaliveReplies: number;
   lostMessages: number;
   missingDeliveries: number;
   missingBotReplies: number;
@@ -63,7 +68,10 @@ interface Connection {
   role: 'user' | 'agent';
   socket: WebSocket;
   closedByUs: boolean;
+  keepalive?: NodeJS.Timeout;
 }
+
+const KEEPALIVE_FRAME = JSON.stringify({ action: KEEPALIVE.routeKey });
 
 interface Sent {
   id: string;
@@ -100,6 +108,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
   const errorFrames: Record<string, number> = {};
   let socketErrors = 0;
   let unexpectedCloses = 0;
+  let keepaliveReplies = 0;
   let duplicateDeliveries = 0;
   const connectMs: number[] = [];
   const pendingAcks = new Map<Connection, number>();
@@ -129,6 +138,10 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
       }
       return;
     }
+    if (frame.type === KEEPALIVE.reply.type) {
+      keepaliveReplies++;
+      return;
+    }
     if (frame.type !== 'message' || !frame.message?.text) return;
     const marker = MARKER.exec(frame.message.text);
     const sent = marker ? sentById.get(marker[1]) : undefined;
@@ -153,7 +166,9 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
       const connection: Connection = { index: index++, threadId, userId, role, socket, closedByUs: false };
       socket.on('message', (data) => onFrame(connection, data));
       socket.on('error', () => socketErrors++);
+      connection.keepalive = setInterval(() => socket.send(KEEPALIVE_FRAME), KEEPALIVE.intervalSeconds * 1000);
       socket.on('close', () => {
+        clearInterval(connection.keepalive);
         if (!connection.closedByUs) unexpectedCloses++;
       });
       members.push(connection);
@@ -299,6 +314,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
     errorFrames,
     socketErrors,
     unexpectedCloses,
+    keepaliveReplies,
     lostMessages,
     missingDeliveries,
     missingBotReplies,

@@ -190,6 +190,7 @@ export class ChatServer extends Construct {
       api: this.webSocketApi,
       stageName: config.stageName,
       routes: model.routes,
+      mockRoutes: model.mockRoutes,
       functions: Object.fromEntries(Object.entries(functions).map(([id, fn]) => [id, fn.function])),
       authorizerFunction: functions.authorizer?.function,
       authentication: this.authentication,

@@ -27,6 +27,7 @@ import {
   DEFAULTS,
   ENV,
   HANDLERS,
+  KEEPALIVE,
   LIMITS,
   OUTBOX_FILTER_PATTERN,
   OUTBOX_MESSAGE_ATTRIBUTES,
@@ -151,6 +152,13 @@ export interface RouteModel {
   readonly authorized: boolean | PlanTimeCondition;
 }
 
+/** A route API Gateway answers itself (a MOCK integration): no function, no authorizer, a fixed reply. */
+export interface MockRouteModel {
+  readonly routeKey: string;
+  /** The frame sent back to the caller, as JSON. */
+  readonly reply: string;
+}
+
 export interface QueueModel {
   readonly id: QueueId;
   readonly name: string;
@@ -182,6 +190,8 @@ export interface ClientProtocol {
   readonly retryableErrorCodes: readonly string[];
   /** Source of the identifier pattern (threadId, clientMessageId, userId), for `new RegExp(idPattern)`. */
   readonly idPattern: string;
+  /** The frame a client that may only listen sends every `intervalSeconds`, and the frame it gets back. */
+  readonly keepalive: { readonly frame: { readonly action: string }; readonly reply: { readonly type: string }; readonly intervalSeconds: number };
   readonly limits: {
     readonly maxTextLength: number;
     readonly maxMetadataBytes: number;
@@ -206,6 +216,8 @@ export interface DeploymentModel {
   /** Every function, in HANDLERS order; no authorizer without authentication. */
   readonly functions: Readonly<Partial<Record<HandlerId, FunctionModel>>>;
   readonly routes: readonly RouteModel[];
+  /** Routes without a function: the keepalive (KEEPALIVE). */
+  readonly mockRoutes: readonly MockRouteModel[];
   readonly topic: TopicModel;
   readonly queues: Readonly<Record<QueueId, QueueModel>>;
   readonly policies: { readonly botReplyInvoke: PolicyModel };
@@ -393,6 +405,7 @@ export function clientProtocol(rateLimit: DeploymentSettings['rateLimit']): Clie
     errorCodes: [...ERROR_CODES],
     retryableErrorCodes: [...RETRYABLE_ERROR_CODES],
     idPattern: LIMITS.idPattern.source,
+    keepalive: { frame: { action: KEEPALIVE.routeKey }, reply: { ...KEEPALIVE.reply }, intervalSeconds: KEEPALIVE.intervalSeconds },
     limits: {
       maxTextLength: LIMITS.maxTextLength,
       maxMetadataBytes: LIMITS.maxMetadataBytes,
@@ -454,6 +467,7 @@ export function deploymentModel(settings: DeploymentSettings): DeploymentModel {
     tables,
     functions,
     routes,
+    mockRoutes: [{ routeKey: KEEPALIVE.routeKey, reply: JSON.stringify(KEEPALIVE.reply) }],
     topic: {
       name: settings.snsTopicName,
       messageAttributes: OUTBOX_MESSAGE_ATTRIBUTES,

@@ -220,6 +220,19 @@ export const LIMITS = {
   idleTimeoutSeconds: 10 * 60,
 } as const;
 
+/**
+ * The keepalive. API Gateway closes a connection no client frame reached for LIMITS.idleTimeoutSeconds (frames
+ * pushed to the client do not count), so a client that may only listen sends `{"action":"ping"}` at least every
+ * `intervalSeconds`. API Gateway answers it itself (a MOCK integration, `reply`): no function runs, nothing is
+ * stored, no rate allowance is used.
+ */
+export const KEEPALIVE = {
+  routeKey: 'ping',
+  reply: { type: 'pong' },
+  /** Half the idle timeout: room for a browser that runs a background tab's timers once a minute. */
+  intervalSeconds: LIMITS.idleTimeoutSeconds / 2,
+} as const;
+
 /** Physical table name for an instance: `<name>-<logicalName>`. */
 export function tableName(instanceName: string, table: TableSchema): string {
   return `${instanceName}-${table.logicalName}`;

@@ -1,7 +1,7 @@
 /**
  * The API Gateway v2 WebSocket API: one AWS_PROXY integration per function, the routes of
  * lib/schema.ts ROUTES (two-way ones with a `$default` route response, so a handler's return body goes
- * back to the caller), the Lambda REQUEST authorizer on `$connect` only, an explicit deployment that
+ * back to the caller), the routes API Gateway answers itself (MOCK: the keepalive), the Lambda REQUEST authorizer on `$connect` only, an explicit deployment that
  * is replaced whenever the API, any route, integration, route response or the authorizer changes, the stage
  * (access log, throttling) pointing at it, and the optional custom domain.
  */
@@ -14,6 +14,7 @@ import { Apigatewayv2Authorizer } from '@cdktf/provider-aws/lib/apigatewayv2-aut
 import { Apigatewayv2Deployment } from '@cdktf/provider-aws/lib/apigatewayv2-deployment';
 import { Apigatewayv2DomainName } from '@cdktf/provider-aws/lib/apigatewayv2-domain-name';
 import { Apigatewayv2Integration } from '@cdktf/provider-aws/lib/apigatewayv2-integration';
+import { Apigatewayv2IntegrationResponse } from '@cdktf/provider-aws/lib/apigatewayv2-integration-response';
 import { Apigatewayv2Route } from '@cdktf/provider-aws/lib/apigatewayv2-route';
 import { Apigatewayv2RouteResponse } from '@cdktf/provider-aws/lib/apigatewayv2-route-response';
 import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
@@ -27,7 +28,7 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { skipCheckovCheck } from './checkov';
 import type { ChatServerDomainProps } from './chat-server-props';
 import { serviceTrustPolicy } from './iam';
-import type { RouteModel } from './deployment-model';
+import type { MockRouteModel, RouteModel } from './deployment-model';
 import { allOn, choose, given, switchOf, switchResource, type Switch } from './switch';
 import type { HandlerId } from './schema';
 
@@ -71,6 +72,8 @@ export interface ChatWebSocketApiProps {
   readonly stageName: string;
   /** The routes (deployment model), each with its function below. */
   readonly routes: readonly RouteModel[];
+  /** Routes API Gateway answers itself, each a MOCK integration with its fixed reply (deployment model). */
+  readonly mockRoutes: readonly MockRouteModel[];
   /** The function of every handler a route uses. */
   readonly functions: Readonly<Partial<Record<HandlerId, LambdaFunction>>>;
   /** The JWT authorizer function; undefined in auth mode none. */
@@ -88,6 +91,9 @@ export interface ChatWebSocketApiProps {
   readonly configureApiGatewayAccountLogging: boolean;
 }
 
+/** The status a MOCK integration answers with, and the key of its request and response templates. */
+const MOCK_TEMPLATE_KEY = '200';
+
 /** `message.send` → `message-send`, `$connect` → `connect`: construct ids. */
 function routeSlug(routeKey: string): string {
   return routeKey.replace(/^\$/, '').replace(/[^A-Za-z0-9]+/g, '-');
@@ -100,6 +106,8 @@ export class ChatWebSocketApi extends Construct {
   readonly routes: Readonly<Record<string, Apigatewayv2Route>>;
   readonly integrations: Readonly<Partial<Record<HandlerId, Apigatewayv2Integration>>>;
   readonly routeResponses: Readonly<Record<string, Apigatewayv2RouteResponse>>;
+  /** The MOCK integrations of the mock routes, by route key. */
+  readonly mockIntegrations: Readonly<Record<string, Apigatewayv2Integration>>;
   readonly authorizer?: Apigatewayv2Authorizer;
   readonly accessLogGroup: CloudwatchLogGroup;
   readonly domainName?: Apigatewayv2DomainName;
@@ -193,8 +201,44 @@ export class ChatWebSocketApi extends Construct {
         sourceArn: `${this.api.executionArn}/${props.stageName}/${routeKey}`,
       });
     }
+    const mockIntegrations: Record<string, Apigatewayv2Integration> = {};
+    const mockIntegrationResponses: Apigatewayv2IntegrationResponse[] = [];
+    for (const { routeKey, reply } of props.mockRoutes) {
+      const slug = routeSlug(routeKey);
+      // A static template selection: every request gets status 200 from the mock, and 200 gets `reply`.
+      const integration = new Apigatewayv2Integration(this, `integration-${slug}`, {
+        apiId: this.api.id,
+        integrationType: 'MOCK',
+        description: `Answers ${routeKey} without a function`,
+        templateSelectionExpression: MOCK_TEMPLATE_KEY,
+        requestTemplates: { [MOCK_TEMPLATE_KEY]: JSON.stringify({ statusCode: 200 }) },
+      });
+      mockIntegrations[routeKey] = integration;
+      mockIntegrationResponses.push(new Apigatewayv2IntegrationResponse(this, `integration-response-${slug}`, {
+        apiId: this.api.id,
+        integrationId: integration.id,
+        integrationResponseKey: `/${MOCK_TEMPLATE_KEY}/`,
+        templateSelectionExpression: MOCK_TEMPLATE_KEY,
+        responseTemplates: { [MOCK_TEMPLATE_KEY]: reply },
+      }));
+      const route = new Apigatewayv2Route(this, `route-${slug}`, {
+        apiId: this.api.id,
+        routeKey,
+        target: `integrations/${integration.id}`,
+        authorizationType: 'NONE',
+        routeResponseSelectionExpression: '$default',
+      });
+      skipCheckovCheck(route, 'CKV_AWS_309', 'WebSocket APIs authorize only at $connect; this route answers a fixed frame and reads or changes nothing.');
+      routes[routeKey] = route;
+      routeResponses[routeKey] = new Apigatewayv2RouteResponse(this, `route-response-${slug}`, {
+        apiId: this.api.id,
+        routeId: route.id,
+        routeResponseKey: '$default',
+      });
+    }
     this.routes = routes;
     this.routeResponses = routeResponses;
+    this.mockIntegrations = mockIntegrations;
 
     // Whole resource objects in the trigger: any change to any of them (an in-place route target
     // update included) yields a new deployment, created before the old one is destroyed. The API itself
@@ -204,6 +248,8 @@ export class ChatWebSocketApi extends Construct {
       ...Object.values(routes),
       ...Object.values(routeResponses),
       ...Object.values(integrations),
+      ...Object.values(mockIntegrations),
+      ...mockIntegrationResponses,
       ...(this.authorizer ? [this.authorizer] : []),
     ].map((resource) => `${resource.terraformResourceType}.${resource.friendlyUniqueId}`);
     this.deployment = new Apigatewayv2Deployment(this, 'deployment', {

@@ -384,6 +384,7 @@ export async function startLocalChat(options: LocalChatOptions = {}): Promise<Lo
       region: REGION,
       accountId: ACCOUNT_ID,
       routes: model.routes,
+      mockRoutes: model.mockRoutes,
       invoke: invokeHandler,
       limits: {
         maxFrameBytes: LIMITS.maxFrameBytes,

@@ -4,7 +4,10 @@
  * Shared by the local gateway and the tests' event builders, so both select as API Gateway does.
  */
 
-export function selectRoute(body: string, routes: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>): string {
+export function selectRoute(
+  body: string,
+  routes: ReadonlySet<string> | ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>,
+): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -13,6 +16,6 @@ export function selectRoute(body: string, routes: ReadonlyMap<string, unknown> |
   }
   const action = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { action?: unknown }).action : undefined;
   if (typeof action !== 'string' || action.startsWith('$')) return '$default';
-  const known = routes instanceof Map ? routes.has(action) : Object.prototype.hasOwnProperty.call(routes, action);
+  const known = routes instanceof Map || routes instanceof Set ? routes.has(action) : Object.prototype.hasOwnProperty.call(routes, action);
   return known ? action : '$default';
 }

@@ -6,7 +6,8 @@
  *   refusal answers the upgrade with the status code (401/403/...); headers the handler returns
  *   (`Sec-WebSocket-Protocol`) go into the 101 response.
  * - messages: route selection on `$request.body.action`, else `$default`, over the deployment model's
- *   routes; two-way routes send the handler's returned `body` back to the caller.
+ *   routes; two-way routes send the handler's returned `body` back to the caller; mock routes (the keepalive)
+ *   answer their fixed reply without a function, as API Gateway's MOCK integration does.
  * - limits: 32 KB frames, 128 KB messages (close 1009), 10-minute idle timeout and 2-hour connection
  *   lifetime (close 1001); `$disconnect` after every close.
  * - fairness: each connection's frames wait in its own queue and at most a few of them run at once;
@@ -18,7 +19,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { RouteModel } from '../lib/deployment-model';
+import type { MockRouteModel, RouteModel } from '../lib/deployment-model';
 import type { HandlerId } from '../lib/schema';
 import { FrameSizeGuard } from './frame-size-guard';
 import { selectRoute } from './route-selection';
@@ -80,6 +81,8 @@ export interface WebSocketGatewayOptions {
   readonly accountId: string;
   /** The API's routes (the deployment model's): which function each invokes, two-way or not, authorized or not. */
   readonly routes: readonly RouteModel[];
+  /** Routes answered without a function (the deployment model's `mockRoutes`). */
+  readonly mockRoutes: readonly MockRouteModel[];
   readonly invoke: (handler: HandlerId, event: unknown, requestId: string) => Promise<InvocationOutcome>;
   readonly limits: GatewayLimits;
   readonly counters: CounterRegistry;
@@ -139,6 +142,10 @@ export class WebSocketGateway implements ConnectionRegistry {
   private readonly handshakes = new WeakMap<http.IncomingMessage, { protocol?: string; headers: string[] }>();
   private shuttingDown = false;
   private readonly routes: ReadonlyMap<string, RouteModel>;
+  /** Mock routes' replies by route key. */
+  private readonly mockReplies: ReadonlyMap<string, string>;
+  /** Every route key a frame's `action` can select. */
+  private readonly routeKeys: ReadonlySet<string>;
   /**
    * Unsent bytes up to which a connection takes `@connections` posts and has frames dispatched: what is
    * left of its bound after reserving a maximal reply for every frame in flight and room for control frames.
@@ -155,6 +162,8 @@ export class WebSocketGateway implements ConnectionRegistry {
       throw new Error('WebSocketGateway: maxUnsentBytesPerConnection must leave room for a maximal reply of every frame in flight');
     }
     this.routes = new Map(options.routes.map((route) => [route.routeKey, route]));
+    this.mockReplies = new Map(options.mockRoutes.map((route) => [route.routeKey, route.reply]));
+    this.routeKeys = new Set([...this.routes.keys(), ...this.mockReplies.keys()]);
     for (const routeKey of ['$connect', '$disconnect', '$default']) {
       if (!this.routes.has(routeKey)) throw new Error(`WebSocketGateway: the API has no ${routeKey} route`);
     }
@@ -460,7 +469,12 @@ export class WebSocketGateway implements ConnectionRegistry {
   private async route(connection: LiveConnection, data: Buffer, isBinary: boolean): Promise<void> {
     this.options.counters.mutable.websocket.messages += 1;
     const body = isBinary ? data.toString('base64') : data.toString('utf8');
-    const routeKey = isBinary ? '$default' : selectRoute(body, this.routes);
+    const routeKey = isBinary ? '$default' : selectRoute(body, this.routeKeys);
+    const mockReply = this.mockReplies.get(routeKey);
+    if (mockReply !== undefined) {
+      if (!connection.closing && connection.socket.readyState === WebSocket.OPEN) this.sendToClient(connection, mockReply);
+      return;
+    }
     const requestId = randomUUID();
     const now = Date.now();
     const event = {

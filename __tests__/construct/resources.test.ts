@@ -15,6 +15,7 @@ import { ACCESS_LOG_FORMAT } from '../../lib/websocket-api';
 import {
   DEFAULT_BOT_FILTER_POLICY,
   HANDLERS,
+  KEEPALIVE,
   OUTBOX_FILTER_PATTERN,
   ROUTES,
   TABLES,
@@ -378,7 +379,7 @@ describe('WebSocket API', () => {
   });
 
   test('integrations: one AWS_PROXY integration per routed function', () => {
-    const integrations = resourceList(json, 'aws_apigatewayv2_integration');
+    const integrations = resourceList(json, 'aws_apigatewayv2_integration').filter((i) => i.integration_type !== 'MOCK');
     const routed = [...new Set(Object.values(ROUTES))];
     expect(integrations).toHaveLength(routed.length);
     expect(integrations.map((i) => i.integration_uri).sort()).toEqual(routed.map((id) => fnRef(id, 'invoke_arn')).sort());
@@ -396,12 +397,35 @@ describe('WebSocket API', () => {
     );
   });
 
+  test('keepalive: API Gateway answers {"action":"ping"} itself (MOCK) with {"type":"pong"}: no function, no permission', () => {
+    // GIVEN the default stack WHEN its keepalive route is read
+    const route = resourceList(json, 'aws_apigatewayv2_route').find((r) => r.route_key === KEEPALIVE.routeKey)!;
+    expect(route).toMatchObject({ route_key: 'ping', authorization_type: 'NONE', route_response_selection_expression: '$default' });
+    const integrationName = /aws_apigatewayv2_integration\.([^.]+)\.id/.exec(route.target)![1];
+    // THEN it targets a MOCK integration answering status 200 to every request
+    const integration = resourcesOf(json, 'aws_apigatewayv2_integration')[integrationName];
+    expect(integration).toMatchObject({ integration_type: 'MOCK', template_selection_expression: '200', request_templates: { '200': '{"statusCode":200}' } });
+    expect(integration.integration_uri).toBeUndefined();
+    // AND status 200 gets the pong frame, which the route response returns to the caller
+    expect(resourceList(json, 'aws_apigatewayv2_integration_response')).toEqual([
+      {
+        api_id: apiRef('id'),
+        integration_id: `\${aws_apigatewayv2_integration.${integrationName}.id}`,
+        integration_response_key: '/200/',
+        template_selection_expression: '200',
+        response_templates: { '200': '{"type":"pong"}' },
+      },
+    ]);
+    // AND no function can be invoked for it
+    expect(resourceList(json, 'aws_lambda_permission').filter((p) => String(p.source_arn).endsWith('/ping'))).toEqual([]);
+  });
+
   test('routes: two-way routes have a $default route response; $connect and $disconnect do not', () => {
     const routes = resourcesOf(json, 'aws_apigatewayv2_route');
     const responses = resourceList(json, 'aws_apigatewayv2_route_response');
-    expect(Object.keys(routes)).toHaveLength(Object.keys(ROUTES).length);
+    expect(Object.keys(routes)).toHaveLength(Object.keys(ROUTES).length + 1);
     for (const [name, route] of Object.entries(routes)) {
-      const twoWay = TWO_WAY_ROUTES.includes(route.route_key);
+      const twoWay = TWO_WAY_ROUTES.includes(route.route_key) || route.route_key === KEEPALIVE.routeKey;
       expect(route.route_response_selection_expression).toBe(twoWay ? '$default' : undefined);
       const response = responses.filter((r) => r.route_id === `\${aws_apigatewayv2_route.${name}.id}`);
       expect(response).toEqual(twoWay ? [{ api_id: apiRef('id'), route_id: `\${aws_apigatewayv2_route.${name}.id}`, route_response_key: '$default' }] : []);
@@ -449,7 +473,7 @@ describe('WebSocket API', () => {
     });
   });
 
-  test('deployment: its trigger hashes the API itself, every route, route response, integration and the authorizer; created before destroyed', () => {
+  test('deployment: its trigger hashes the API itself, every route, route response, integration (and response) and the authorizer; created before destroyed', () => {
     const deployment = onlyResource(json, 'aws_apigatewayv2_deployment');
     expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
     const trigger = deployment.triggers.redeployment as string;
@@ -461,6 +485,7 @@ describe('WebSocket API', () => {
       'aws_apigatewayv2_route',
       'aws_apigatewayv2_route_response',
       'aws_apigatewayv2_integration',
+      'aws_apigatewayv2_integration_response',
       'aws_apigatewayv2_authorizer',
     ].flatMap((type) => Object.keys(resourcesOf(json, type)).map((name) => `${type}.${name}`));
     expect(hashed).toEqual(new Set(expectedAddresses));

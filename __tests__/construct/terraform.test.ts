@@ -4,7 +4,7 @@
  * planned for creation and the key attributes are planned as intended.
  */
 import * as fs from 'node:fs';
-import { HANDLERS, OUTBOX_FILTER_PATTERN, ROUTES, TABLES } from '../../lib/schema';
+import { HANDLERS, KEEPALIVE, OUTBOX_FILTER_PATTERN, ROUTES, TABLES } from '../../lib/schema';
 import { assertTerraformAvailable, planStack, prepareWorkspace, type PlanWorkspace } from './support/terraform';
 import { baseProps, fullSynth, tempDir, type FullSynth, type Json } from './support/synth';
 
@@ -84,7 +84,7 @@ describe('terraform plan (offline AWS provider 5.100)', () => {
 
   test('API: every route, $connect authorized by the REQUEST authorizer, stage throttled with access logs', () => {
     const routes = planned(plan, 'aws_apigatewayv2_route');
-    expect(routes.map((r) => r.values.route_key).sort()).toEqual(Object.keys(ROUTES).sort());
+    expect(routes.map((r) => r.values.route_key).sort()).toEqual([...Object.keys(ROUTES), KEEPALIVE.routeKey].sort());
     for (const route of routes) {
       expect(route.values.authorization_type).toBe(route.values.route_key === '$connect' ? 'CUSTOM' : 'NONE');
     }

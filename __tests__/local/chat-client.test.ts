@@ -151,3 +151,35 @@ describe('chat-client.js in Node against the local runtime', () => {
     expect(client.pendingMessages()).toEqual([]);
   });
 });
+
+describe('chat-client.js keepalive', () => {
+  test('keepalive: GIVEN a runtime with a short idle timeout and a client that only listens WHEN the keepalive interval passes THEN the client sends the keepalive frame, its replies raise no event, and the connection outlives several timeouts', async () => {
+    const idleTimeoutMs = 400;
+    const listening = await startLocalChat({ port: 0, logLevel: 'error', demoBot: false, idleTimeoutMs });
+    const tap = new SocketTap();
+    const keepalive = { ...config.protocol.keepalive, intervalSeconds: idleTimeoutMs / 4 / 1000 };
+    const client = await openChatClient({
+      config: { ...config, protocol: { ...config.protocol, keepalive } },
+      pageUrl: listening.url,
+      userId: 'nils',
+      threadId: 'listen-only',
+      WebSocket: tap.WebSocket,
+    });
+    const events: string[] = [];
+    for (const type of ['close', 'error', 'message']) client.addEventListener(type, () => events.push(type));
+    try {
+      const started = Date.now();
+      for (let polls = 0; polls < 100 && Date.now() - started < 4 * idleTimeoutMs; polls++) {
+        await new Promise((resolve) => setTimeout(resolve, idleTimeoutMs / 8));
+      }
+
+      const pings = tap.sentWith(keepalive.frame.action);
+      expect(pings.length).toBeGreaterThanOrEqual(8);
+      expect(pings.every(({ connection, frame }) => connection === 1 && JSON.stringify(frame) === JSON.stringify(keepalive.frame))).toBe(true);
+      expect(events).toEqual([]);
+    } finally {
+      client.close();
+      await listening.close();
+    }
+  });
+});

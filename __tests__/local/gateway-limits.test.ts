@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { KEEPALIVE } from '../../lib/schema';
 import { startLocalChat, type LocalChat } from '../../local/local-chat';
 import { connectClient, devUrl, isType, type ChatClient } from './support/ws-client';
 
@@ -95,6 +96,34 @@ describe('API Gateway connection timeouts', () => {
 
       expect(code).toBe(1001);
       expect(await connectionCount(chat, 'idle-thread')).toBe(0);
+    } finally {
+      await chat.close();
+    }
+  });
+
+  test('keepalive: GIVEN a short idle timeout WHEN a client only sends the keepalive THEN each gets its reply from the gateway, no function runs, and the connection outlives several timeouts', async () => {
+    const idleTimeoutMs = 300;
+    const chat = await startLocalChat({ port: 0, logLevel: 'error', demoBot: false, idleTimeoutMs });
+    try {
+      const client = await connectClient(devUrl(chat.wsUrl, { userId: 'pia', threadId: 'keepalive-thread' }));
+      await chat.settled();
+      const invocationsBefore = { ...chat.counters().lambda.invocations };
+      let open = true;
+      void client.closed.then(() => (open = false));
+
+      // A third of the timeout between keepalives, for four timeouts (bounded in count as well).
+      const started = Date.now();
+      for (let sent = 0; open && sent < 40 && Date.now() - started < 4 * idleTimeoutMs; sent++) {
+        const reply = await Promise.race([client.request({ action: KEEPALIVE.routeKey }, isType(KEEPALIVE.reply.type)), client.closed]);
+        expect(reply).toEqual(KEEPALIVE.reply);
+        await new Promise((resolve) => setTimeout(resolve, idleTimeoutMs / 3));
+      }
+
+      expect(open).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4 * idleTimeoutMs);
+      expect(chat.counters().lambda.invocations).toEqual(invocationsBefore);
+      // Silent from here on: the idle timeout applies again.
+      expect((await client.closed).code).toBe(1001);
     } finally {
       await chat.close();
     }

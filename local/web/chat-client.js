@@ -70,6 +70,7 @@ export class ChatClient extends EventTarget {
     this.connection = new ChatConnection({
       target: connectionTarget({ protocol: config.protocol, pageUrl, userId: token ? undefined : userId, role, threadId, token }),
       WebSocket,
+      keepalive: config.protocol.keepalive,
     });
     /** Own messages not stored yet, by clientMessageId. */
     this.pending = new Map();

@@ -55,6 +55,9 @@ export function parseFrame(data) {
 
 /**
  * A connection that reopens after an unexpected close (1 s, 2 s, 4 s … 30 s) once it has been open.
+ * With `keepalive` (the protocol's), it sends the keepalive frame whenever it has sent nothing for
+ * `intervalSeconds`, so API Gateway's idle timeout never closes a client that only listens; the replies
+ * are not passed on.
  * A first connection that closes is reported as refused: browsers hide the HTTP status of a refused
  * upgrade, and retrying a refusal would not help.
  *
@@ -62,11 +65,16 @@ export function parseFrame(data) {
  * (only for closes nobody asked for).
  */
 export class ChatConnection extends EventTarget {
-  /** `target`: {url, protocols} from connectionTarget; `WebSocket`: the constructor to open it with. */
-  constructor({ target, WebSocket }) {
+  /**
+   * `target`: {url, protocols} from connectionTarget; `WebSocket`: the constructor to open it with;
+   * `keepalive`: /config.json `protocol.keepalive`, or none for no keepalive.
+   */
+  constructor({ target, WebSocket, keepalive }) {
     super();
     this.target = target;
     this.WebSocket = WebSocket;
+    this.keepalive = keepalive;
+    this.keepaliveTimer = undefined;
     this.socket = undefined;
     this.everOpen = false;
     this.attempt = 0;
@@ -87,17 +95,19 @@ export class ChatConnection extends EventTarget {
       if (this.socket !== socket || this.stopped) return;
       this.everOpen = true;
       this.attempt = 0;
+      this.armKeepalive();
       this.emit('open', {});
     });
     socket.addEventListener('message', (event) => {
       if (this.socket !== socket || this.stopped) return;
       const frame = parseFrame(event.data);
-      if (frame) this.emit('frame', { frame });
+      if (frame && !(this.keepalive && frame.type === this.keepalive.reply.type)) this.emit('frame', { frame });
     });
     // A close event follows every error; without a listener Node's `ws` would throw it instead.
     socket.addEventListener('error', () => {});
     socket.addEventListener('close', (event) => {
       if (this.socket !== socket || this.stopped) return;
+      clearTimeout(this.keepaliveTimer);
       if (!this.everOpen) {
         this.emit('close', { refused: true, code: event.code, reconnectInMs: undefined });
         return;
@@ -113,13 +123,22 @@ export class ChatConnection extends EventTarget {
   send(frame) {
     if (!this.isOpen) return false;
     this.socket.send(JSON.stringify(frame));
+    this.armKeepalive();
     return true;
+  }
+
+  /** (Re)starts the wait after which the keepalive frame is sent. */
+  armKeepalive() {
+    clearTimeout(this.keepaliveTimer);
+    if (!this.keepalive) return;
+    this.keepaliveTimer = setTimeout(() => this.send(this.keepalive.frame), this.keepalive.intervalSeconds * 1000);
   }
 
   /** Closes for good: no reconnect, no more events. */
   stop(reason) {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.keepaliveTimer);
     const socket = this.socket;
     if (!socket) return;
     if (socket.readyState === socket.OPEN) socket.close(1000, reason);
