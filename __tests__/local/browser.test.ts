@@ -476,6 +476,32 @@ describe('chat page and agent view in Chromium', () => {
     await agent.close();
   });
 
+  test('GIVEN a page whose /config.json is slow WHEN the user reaches the form before it has loaded THEN the form is disabled, and once it is ready what the user types is kept and connects', async () => {
+    for (const [pagePath, formLabels, submit, ready] of [
+      ['/', ['Your user id', 'Thread id'], 'Connect', 'Connected as wes'],
+      ['/agent', ['Agent id'], 'Open console', 'Signed in as wes'],
+    ] as const) {
+      const page = await context.newPage();
+      let releaseConfig!: () => void;
+      const configHeld = new Promise<void>((resolve) => (releaseConfig = resolve));
+      await page.route('**/config.json', async (route) => {
+        await configHeld;
+        await route.continue();
+      });
+      await page.goto(`${chat.url}${pagePath}`);
+
+      for (const label of formLabels) expect(await page.getByLabel(label).isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: submit }).isDisabled()).toBe(true);
+
+      releaseConfig();
+      await page.getByLabel(formLabels[0]).fill('wes');
+      if (formLabels.length > 1) await page.getByLabel(formLabels[1]).fill('slow-config-thread');
+      await page.getByRole('button', { name: submit }).click();
+      await page.getByRole('status').filter({ hasText: ready }).waitFor();
+      await page.close();
+    }
+  });
+
   test('GIVEN everything the pages loaded WHEN the requests are listed THEN none left the local servers', () => {
     const origins = new Set(requestedUrls.map((url) => new URL(url).host));
     expect(origins.has(`127.0.0.1:${chat.port}`)).toBe(true);

@@ -4,7 +4,7 @@
 import { ChatClient, idRule, loadConfig, tokenSubject } from './chat-client.js';
 import { ConversationPanel } from './conversation-panel.js';
 import { describeError } from './error-text.js';
-import { identityProblem, setUpIdentityForm } from './identity-form.js';
+import { enableForm, identityProblem, setUpIdentityForm } from './identity-form.js';
 import { formatTime } from './message-list.js';
 import { followConnection, setStatus } from './status-line.js';
 
@@ -54,6 +54,7 @@ async function init() {
   $('release').addEventListener('click', () => state.thread?.client.release());
   $('close-thread').addEventListener('click', closeThread);
 
+  enableForm($('signin-form'));
   if (jwt ? savedToken : params.get('agentId')) signIn();
 }
 

@@ -2,7 +2,7 @@
 // human agent when one takes over), history on reload, typing indicators, delivery state.
 import { ChatClient, idRule, loadConfig, tokenSubject } from './chat-client.js';
 import { ConversationPanel } from './conversation-panel.js';
-import { idProblem, identityProblem, setUpIdentityForm } from './identity-form.js';
+import { enableForm, idProblem, identityProblem, setUpIdentityForm } from './identity-form.js';
 import { followConnection, setStatus } from './status-line.js';
 
 const $ = (id) => document.getElementById(id);
@@ -43,6 +43,7 @@ async function init() {
   $('thread-id').value = params.get('threadId') ?? 'support-1';
   $('leave').addEventListener('click', leave);
 
+  enableForm($('join-form'));
   // Reloading a joined conversation reconnects and shows its history.
   if (params.get('threadId') && (jwt ? savedToken : params.get('userId'))) join();
 }

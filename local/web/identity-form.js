@@ -24,6 +24,14 @@ export function setUpIdentityForm({ jwt, rule, idInputs, idInput, idField, token
   return savedToken;
 }
 
+/**
+ * Enables the form's controls, which the page serves disabled: a value typed before the page has
+ * set up the form would be overwritten by its defaults, and a submit would reload the page.
+ */
+export function enableForm(form) {
+  for (const control of form.elements) control.disabled = false;
+}
+
 /** What is wrong with an id field's value, or '': "Thread: 1-128 letters, digits or …". */
 export function idProblem(rule, label, value) {
   return rule.test(value) ? '' : `${label}: ${rule.description}`;
