@@ -1,12 +1,14 @@
 /**
  * The local runtime's pure pieces: the outbox stream filter (Lambda event filtering), the 32 KB frame
- * guard, and `npm start`'s environment parsing. SNS filter policies: __tests__/local/sns-filter-policy-local.test.ts.
+ * guard, `npm start`'s environment parsing, and the bounds help/local-development.md states. SNS filter policies: __tests__/local/sns-filter-policy-local.test.ts.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OUTBOX_FILTER_PATTERN } from '../../lib/schema';
 import { matchesEventPattern, UnsupportedFilterError } from '../../local/event-filter';
 import { FrameSizeGuard } from '../../local/frame-size-guard';
 import { ConfigError, optionsFromEnv } from '../../local/config';
+import { CONNECTION_BOUNDS } from '../../local/websocket-gateway';
 import { DEFAULT_BOT_FILTER_POLICY } from '../../lib/schema';
 
 const streamRecord = (eventName: string, messageType: string) => ({
@@ -128,5 +130,17 @@ describe('npm start environment', () => {
     expect(() => optionsFromEnv({ CHAT_BOT_FILTER_POLICY: '{}' })).toThrow(/CHAT_BOT_HANDLER/);
     expect(() => optionsFromEnv({ CHAT_BOT_HANDLER: 'b.ts', CHAT_BOT_FILTER_POLICY: '{"a":{"b":["c"]}}' })).toThrow(ConfigError);
     expect(() => optionsFromEnv({ CHAT_RATE_LIMIT_MESSAGES: '0' })).toThrow(/CHAT_RATE_LIMIT_MESSAGES/);
+  });
+});
+
+describe('help/local-development.md', () => {
+  test('fair and bounded: GIVEN the table of per-connection bounds WHEN read THEN its values are CONNECTION_BOUNDS, the gateway\'s', () => {
+    const page = readFileSync(path.resolve(__dirname, '../../help/local-development.md'), 'utf8');
+    const section = page.slice(page.indexOf('## Fair and bounded'));
+    const value = (bound: string): string | undefined => new RegExp(`^\\| ${bound} \\| ([^|]+) \\|`, 'm').exec(section)?.[1].trim();
+
+    expect(value('Frames of one connection running their route at once')).toBe(String(CONNECTION_BOUNDS.maxInFlightPerConnection));
+    expect(value("Frames waiting in one connection's queue")).toBe(String(CONNECTION_BOUNDS.maxQueuedFramesPerConnection));
+    expect(value('Bytes sent to one connection and not yet read by its client')).toBe(`${CONNECTION_BOUNDS.maxUnsentBytesPerConnection / 1024 / 1024} MiB`);
   });
 });
