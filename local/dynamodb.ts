@@ -25,11 +25,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TABLES, type TableId, type TableSchema } from '../lib/schema';
 import type { CounterRegistry } from './counters';
+import { closeDynaliteIteratorsOnDestroy } from './dynalite-iterators';
 import type { RuntimeLogger } from './logger';
 
 // dynalite ships no type declarations.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => http.Server;
+
+closeDynaliteIteratorsOnDestroy();
 
 export type AttributeMap = Record<string, AttributeValue>;
 

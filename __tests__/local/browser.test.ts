@@ -494,8 +494,9 @@ describe('chat page and agent view in Chromium', () => {
       expect(await page.getByRole('button', { name: submit }).isDisabled()).toBe(true);
 
       releaseConfig();
-      await page.getByLabel(formLabels[0]).fill('wes');
-      if (formLabels.length > 1) await page.getByLabel(formLabels[1]).fill('slow-config-thread');
+      const [idLabel, threadLabel] = formLabels;
+      await page.getByLabel(idLabel).fill('wes');
+      if (threadLabel) await page.getByLabel(threadLabel).fill('slow-config-thread');
       await page.getByRole('button', { name: submit }).click();
       await page.getByRole('status').filter({ hasText: ready }).waitFor();
       await page.close();
