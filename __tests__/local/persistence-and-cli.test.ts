@@ -71,11 +71,11 @@ interface StartedCli {
 }
 
 /**
- * Runs `tsx local/start.ts` (what `npm start` runs), or `npm start` itself in a process group of its
+ * Runs `node --import tsx local/start.ts` (what `npm start` runs), or `npm start` itself in a process group of its
  * own, with PORT=0, and waits for the printed chat URL.
  */
-async function startCli(env: Record<string, string>, via: 'tsx' | 'npm' = 'tsx'): Promise<StartedCli> {
-  const [command, args] = via === 'npm' ? ['npm', ['start']] : [process.execPath, [require.resolve('tsx/cli'), 'local/start.ts']];
+async function startCli(env: Record<string, string>, via: 'node' | 'npm' = 'node'): Promise<StartedCli> {
+  const [command, args] = via === 'npm' ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', 'local/start.ts']];
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', CHAT_LOG_LEVEL: 'warn', ...env },

@@ -1,5 +1,5 @@
 /**
- * Crash and restart: the local runtime (`tsx local/start.ts`, what `npm start` runs) is killed with SIGKILL in
+ * Crash and restart: the local runtime (`node --import tsx local/start.ts`, what `npm start` runs) is killed with SIGKILL in
  * the middle of a burst of messages and started again on the same data directory. Nothing acknowledged is
  * lost, nothing is stored twice, and every stored user message gets exactly one bot reply: the messages
  * table's stream and the bot topic's deliveries are journaled in the data directory, as AWS keeps them
@@ -26,9 +26,9 @@ interface Runtime {
   output(): string;
 }
 
-/** Starts the runtime in a process group of its own (tsx runs node in a child: the group is what a kill must reach). */
+/** Starts the runtime in a process group of its own (the group is what a kill must reach: the function workers and esbuild's service go with it). */
 async function startRuntime(dataDir: string): Promise<Runtime> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'local/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', CHAT_DATA_DIR: dataDir, CHAT_LOG_LEVEL: 'warn', CHAT_RATE_LIMIT_MESSAGES: '1000' },
     stdio: ['ignore', 'pipe', 'pipe'],
