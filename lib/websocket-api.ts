@@ -1,9 +1,10 @@
 /**
  * The API Gateway v2 WebSocket API: one AWS_PROXY integration per function, the routes of
  * lib/schema.ts ROUTES (two-way ones with a `$default` route response, so a handler's return body goes
- * back to the caller), the routes API Gateway answers itself (MOCK: the keepalive), the Lambda REQUEST authorizer on `$connect` only, an explicit deployment that
- * is replaced whenever the API, any route, integration, route response or the authorizer changes, the stage
- * (access log, throttling) pointing at it, and the optional custom domain.
+ * back to the caller), the routes API Gateway answers itself (MOCK integrations: the keepalive), the
+ * Lambda REQUEST authorizer on `$connect` only, an explicit deployment that is replaced whenever the API,
+ * any route, integration, integration or route response or the authorizer changes, the stage (access log,
+ * throttling) pointing at it, and the optional custom domain.
  */
 import { Construct } from 'constructs';
 import { Fn, Token, type TerraformResource } from 'cdktf';
